@@ -1,0 +1,3 @@
+from cvtex.cli import main
+
+main()

@@ -1,0 +1,130 @@
+"""The only module that turns user text into LaTeX.
+
+`escape` makes any Unicode string print exactly as typed; `url` makes an address safe inside
+`\\href`; `markup` adds the few inline marks cv.yaml text may carry (**bold**, *italic*,
+[text](url), [@key] citations). Everything else in cvtex builds LaTeX from these.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from urllib.parse import quote
+
+from pylatex.utils import NoEscape
+
+# TeX's special characters, each replaced by a command that prints the character itself.
+_SPECIALS = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "$": r"\$",
+    "&": r"\&",
+    "%": r"\%",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    # With T1 fonts these select other glyphs than the ones typed.
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
+    '"': r"\textquotedbl{}",
+    "\u00a0": "~",
+    # Unicode line and paragraph separators would otherwise end the line or the paragraph.
+    "\u2028": " ",
+    "\u2029": " ",
+}
+# Pairs that T1 fonts turn into ligatures (-- en dash, '' closing quote, ,, low quote, !` ¡ ...):
+# a brace group between the two keeps what was typed.
+_LIGATURE_STARTS = frozenset("-'`,!?")
+# Control characters print nothing; U+E000/U+E001 are reserved for math from BibTeX.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ue000\ue001]")
+MATH_OPEN, MATH_CLOSE = "\ue000", "\ue001"
+
+
+def escape(text: str) -> str:
+    """Return LaTeX that prints `text` literally (one line; newlines become spaces)."""
+    text = _CONTROL.sub("", text).replace("\r\n", " ").replace("\n", " ").replace("\t", " ")
+    out: list[str] = []
+    for i, ch in enumerate(text):
+        out.append(_SPECIALS.get(ch, ch))
+        nxt = text[i + 1] if i + 1 < len(text) else ""
+        if ch in _LIGATURE_STARTS and nxt and (nxt == ch or (ch in "!?" and nxt == "`")):
+            out.append("{}")
+    return "".join(out)
+
+
+def typographic(text: str) -> str:
+    """Like `escape`, but an ASCII apostrophe becomes a typographic one (’23, don’t)."""
+    return escape(text.replace("'", "\u2019"))
+
+
+def bib_text(text: str) -> str:
+    """A decoded BibTeX field: escaped text, with the math that decoding kept passed through."""
+    out: list[str] = []
+    for i, piece in enumerate(re.split(f"{MATH_OPEN}(.*?){MATH_CLOSE}", text)):
+        out.append(f"${piece}$" if i % 2 else typographic(piece))
+    return "".join(out)
+
+
+def url(address: str) -> str:
+    """Make `address` safe as the first argument of `\\href` without changing where it leads.
+
+    Characters TeX would read specially are percent-encoded, which is the same address for
+    any browser; `%` and `#` are escaped for hyperref, which restores them.
+    """
+    safe = quote(address, safe="/:@!$&'()*+,;=?#%[]-._~")
+    return safe.replace("\\", "%5C").replace("%", r"\%").replace("#", r"\#")
+
+
+def href(address: str, text_latex: str) -> str:
+    return rf"\cvlink{{{url(address)}}}{{{text_latex}}}"
+
+
+def url_text(address: str) -> str:
+    """An address shown as text (never broken across lines, so it reads back whole)."""
+    return r"\cvurl{" + escape(address) + "}"
+
+
+# ---- inline markup of cv.yaml text --------------------------------------------------------
+
+_MARKUP = re.compile(
+    r"\*\*(?P<bold>\S(?:.*?\S)?)\*\*"
+    r"|(?<![\w*])\*(?P<ital>[^\s*](?:[^*]*?[^\s*])?)\*(?![\w*])"
+    r"|\[(?P<cite>@[^\]]+)\]"
+    r"|\[(?P<ltext>[^\]]+)\]\((?P<lurl>[^)\s]+)\)"
+)
+_CITE_KEY = re.compile(r"@([^\s;,\]]+)")
+
+CiteRenderer = Callable[[list[str]], str]
+
+
+def cite_keys(text: str) -> list[str]:
+    """The BibTeX keys cited in a piece of cv.yaml text, in order."""
+    keys: list[str] = []
+    for m in _MARKUP.finditer(text):
+        if m.group("cite"):
+            keys.extend(_CITE_KEY.findall(m.group("cite")))
+    return keys
+
+
+def markup(text: str, cite: CiteRenderer | None = None) -> NoEscape:
+    """LaTeX for a cv.yaml text: escaped, with **bold**, *italic*, [text](url) and [@key]."""
+    out: list[str] = []
+    pos = 0
+    for m in _MARKUP.finditer(text):
+        out.append(typographic(text[pos : m.start()]))
+        if m.group("bold") is not None:
+            out.append(r"\textbf{" + markup(m.group("bold"), cite) + "}")
+        elif m.group("ital") is not None:
+            out.append(r"\emph{" + markup(m.group("ital"), cite) + "}")
+        elif m.group("cite") is not None and cite is not None:
+            out.append(cite(_CITE_KEY.findall(m.group("cite"))))
+        elif m.group("lurl") is not None:
+            out.append(href(m.group("lurl"), markup(m.group("ltext"), cite)))
+        else:
+            out.append(typographic(m.group(0)))
+        pos = m.end()
+    out.append(typographic(text[pos:]))
+    return NoEscape("".join(out))

@@ -1,0 +1,184 @@
+"""Names of people: parse, normalise, and decide whether an author is the CV's owner.
+
+Pure functions, Unicode in and Unicode out; nothing here knows LaTeX output.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
+from pylatexenc.latex2text import LatexNodes2Text
+
+_LATEX = LatexNodes2Text(math_mode="text", keep_braced_groups=False)
+
+# Marks typed after a name: * or $^*$ or \textsuperscript{*} for co-first, † or \dag for
+# corresponding authors.
+_COFIRST_MARK = re.compile(r"(?:\$\^\{?\*\}?\$|\\textsuperscript\{\*\}|\*)\s*$")
+_CORRESPONDING_MARK = re.compile(
+    r"(?:\$\^\{?\\dag(?:ger)?\}?\$|\\textsuperscript\{\\dag(?:ger)?\}|\\dag(?:ger)?(?:\{\})?|†)\s*$"
+)
+# DBLP tells homonyms apart with a number: "Wei Wang 0002".
+_HOMONYM = re.compile(r"\s+\d{4}\s*$")
+_NON_LATIN_TOKEN = re.compile(r"[^\W\d_]", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Name:
+    given: str = ""
+    von: str = ""
+    family: str = ""
+    suffix: str = ""
+
+    def display(self) -> str:
+        """'Given von Family, Jr.' as CVs print names."""
+        core = " ".join(p for p in (self.given, self.von, self.family) if p)
+        return f"{core}, {self.suffix}" if self.suffix else core
+
+
+@dataclass(frozen=True)
+class Marks:
+    cofirst: bool = False
+    corresponding: bool = False
+
+
+def strip_marks(raw: str) -> tuple[str, Marks]:
+    """Remove trailing co-first and corresponding marks from one author as written."""
+    cofirst = corresponding = False
+    text = raw.strip()
+    while True:
+        if m := _COFIRST_MARK.search(text):
+            cofirst, text = True, text[: m.start()].rstrip()
+        elif m := _CORRESPONDING_MARK.search(text):
+            corresponding, text = True, text[: m.start()].rstrip()
+        else:
+            return text, Marks(cofirst, corresponding)
+
+
+def strip_homonym_number(raw: str) -> str:
+    """'Wei Wang 0002' -> 'Wei Wang'; also 'Wang 0002, Wei'."""
+    if "," in raw:
+        head, _, rest = raw.partition(",")
+        return f"{_HOMONYM.sub('', head)},{rest}"
+    return _HOMONYM.sub("", raw)
+
+
+def decode_latex(text: str) -> str:
+    """LaTeX accents and braces to Unicode: M{\\"u}ller -> Müller."""
+    if "\\" not in text and "{" not in text and "$" not in text and "~" not in text:
+        return text
+    return unicodedata.normalize("NFC", _LATEX.latex_to_text(text))
+
+
+def is_corporate(raw: str) -> bool:
+    """A name wholly in braces, {Barnes and Noble, Inc.}, is one corporate author."""
+    raw = raw.strip()
+    if not (raw.startswith("{") and raw.endswith("}")):
+        return False
+    depth = 0
+    for i, ch in enumerate(raw):
+        depth += ch == "{"
+        depth -= ch == "}"
+        if depth == 0 and i < len(raw) - 1:
+            return False
+    return True
+
+
+def parse_name(raw: str) -> Name:
+    """Parse one name in BibTeX's forms (First von Last, von Last, First, von Last, Jr, First).
+
+    Each part is decoded from LaTeX after splitting, so protective braces steer the split.
+    """
+    raw = strip_homonym_number(raw.strip())
+    if is_corporate(raw):
+        return Name(family=decode_latex(raw[1:-1]))
+    try:
+        parts = parse_single_name_into_parts(raw, strict=False)
+    except InvalidNameError:
+        return Name(family=decode_latex(raw))
+    von, last = list(parts.von), list(parts.last)
+    if "," in raw and von and von[0][:1].isupper():
+        # "Delgado de Molina, Ana": before the comma, a capitalised first word starts the
+        # family name, not a von part.
+        von, last = [], [*von, *last]
+    decode = lambda words: decode_latex(" ".join(words))  # noqa: E731
+    return Name(decode(parts.first), decode(von), decode(last), decode(parts.jr))
+
+
+def latin_part(name: str) -> str:
+    """'Qizhen Weng 翁祈桢' -> 'Qizhen Weng': drop words in scripts without letter case."""
+    words = [w for w in name.split() if not _is_caseless_script(w)]
+    return " ".join(words) if words else name
+
+
+def _is_caseless_script(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    return bool(letters) and all(not (c.isupper() or c.islower()) for c in letters)
+
+
+# ---- matching ---------------------------------------------------------------------------------
+
+
+def fold(text: str) -> str:
+    """Case-fold, drop accents, braces and dots; hyphens become spaces."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("ß", "ss").replace("ø", "o").replace("Ø", "o").replace("ł", "l")
+    text = text.replace("đ", "d").replace("æ", "ae").replace("ı", "i")
+    text = re.sub(r"[{}.]", " ", text.casefold())
+    text = re.sub(r"[-\u2010\u2011\u2013'\u2019]", " ", text)
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class NameKey:
+    """A name reduced to what matching compares."""
+
+    family: str  # von + family, folded, no spaces: "vanderberg", "mullersimic"
+    given_joined: str  # "qizhen" for Qizhen, Qi-Zhen and Qi Zhen alike
+    given_initials: str  # "q" for Qizhen, "qz" for Qi-Zhen
+    initials_only: bool  # the given name was written as initials: "Q.", "Q. Z.", "QZ"
+
+
+def name_key(name: Name) -> NameKey:
+    family = fold(f"{name.von} {name.family}").replace(" ", "")
+    given_words = fold(name.given).split()
+    initials_only = bool(given_words) and all(len(w) == 1 for w in given_words)
+    if len(given_words) == 1 and name.given.replace(".", "").isupper() and len(given_words[0]) <= 3:
+        # "QZ Weng": capitals run together are initials too.
+        given_words, initials_only = list(given_words[0]), True
+    return NameKey(
+        family=family,
+        given_joined="".join(given_words),
+        given_initials="".join(w[0] for w in given_words),
+        initials_only=initials_only,
+    )
+
+
+def owner_keys(name: str, aliases: list[str] | tuple[str, ...] = ()) -> list[NameKey]:
+    """Every key under which the owner may appear: the name, its Latin part, the aliases."""
+    variants = [name, latin_part(name), *aliases, *(latin_part(a) for a in aliases)]
+    keys: list[NameKey] = []
+    for v in variants:
+        key = name_key(parse_name(v))
+        if key not in keys:
+            keys.append(key)
+    return keys
+
+
+def matches(candidate: Name, owner: list[NameKey]) -> bool:
+    """Whether `candidate` is the owner: same family name, and the same given name or initials."""
+    key = name_key(candidate)
+    for own in owner:
+        if not key.family or key.family != own.family:
+            continue
+        if not key.given_joined and not own.given_joined:
+            return True
+        if key.initials_only:
+            if key.given_joined in (own.given_initials, own.given_joined[:1]):
+                return True
+        elif key.given_joined == own.given_joined:
+            return True
+    return False

@@ -1,0 +1,199 @@
+"""cv.yaml -> Profile: parse with locations, validate with the model, report every problem.
+
+All problems of one file come back at once, each as `cv.yaml:LINE:COL: path: message`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, get_args
+
+from pydantic import BaseModel, ValidationError
+
+from cvtex import model, yamlfile
+from cvtex.errors import InputError, Problem, warning
+from cvtex.yamlfile import Located, PathKey
+
+_SECTION_CLASSES: dict[str, type[BaseModel]] = {
+    get_args(cls.model_fields["kind"].annotation)[0]: cls
+    for cls in get_args(get_args(model.Section)[0])
+}
+
+
+@dataclass(frozen=True)
+class LoadedProfile:
+    profile: model.Profile
+    located: Located  # where each value stood, for messages found later (citations, keys)
+    warnings: list[Problem]
+
+
+def load_profile(path: Path, display_name: str | None = None) -> LoadedProfile:
+    """Read and validate cv.yaml; return the profile and its warnings, or raise InputError."""
+    located = yamlfile.load(path, display_name)
+    if not isinstance(located.data, dict):
+        raise InputError([located.problem(
+            (), "cv.yaml must be a mapping of keys (name:, sections:, ...); see docs/format.md")])
+    try:
+        profile = model.Profile.model_validate(located.data)
+    except ValidationError as exc:
+        raise InputError(problems_from(exc, located)) from None
+    return LoadedProfile(profile, located, profile_warnings(profile, located))
+
+
+def problems_from(exc: ValidationError, located: Located) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[PathKey] = set()
+    for err in exc.errors(include_url=False):
+        path, found = _data_path(err["loc"], located.data)
+        if path in seen:  # a union reports each branch; the first says enough
+            continue
+        seen.add(path)
+        message, on_key = _message(err, path, found, located)
+        problems.append(located.problem(path, message, key=on_key))
+    problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+    return problems
+
+
+def _data_path(loc: tuple[Any, ...], data: object) -> tuple[PathKey, bool]:
+    """Map pydantic's location (with union tags and validator names) onto the YAML's path."""
+    path: list[str | int] = []
+    node = data
+    for i, part in enumerate(loc):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+            path.append(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            path.append(part)
+        elif i == len(loc) - 1 and isinstance(part, str) and isinstance(node, dict):
+            path.append(part)  # a missing or unknown key
+            return tuple(path), False
+    return tuple(path), True
+
+
+_SECTION = object()  # stands for "a section, its class chosen by its kind"
+
+
+def _allowed_keys(path: PathKey, data: object) -> list[str]:
+    """The keys the model accepts for the mapping at `path`."""
+    cls: Any = model.Profile
+    node: Any = data
+    for part in path:
+        node = node[part]
+        if isinstance(part, int):
+            if cls is _SECTION:
+                kind = node.get("kind") if isinstance(node, dict) else None
+                cls = _SECTION_CLASSES.get(kind) if isinstance(kind, str) else None
+            continue
+        if not (isinstance(cls, type) and part in cls.model_fields):
+            return []
+        if cls is model.Profile and part == "sections":
+            cls = _SECTION
+        else:
+            cls = _model_in(cls.model_fields[part].annotation)
+    return list(cls.model_fields) if isinstance(cls, type) else []
+
+
+def _model_in(annotation: Any) -> Any:
+    """The pydantic model inside Optional[...] / list[...] / Annotated[...], if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _suggest(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if close:
+        return f'; did you mean "{close[0]}"?'
+    return f"; the keys here are: {', '.join(choices)}" if choices else ""
+
+
+def _message(err: Any, path: PathKey, found: bool, located: Located) -> tuple[str, bool]:
+    kind = err["type"]
+    value = err.get("input")
+    last = path[-1] if path else ""
+    plain = located.plain.get(path)
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(path[:-1], located.data)
+        return f'unknown key "{last}"{_suggest(str(last), allowed)}', True
+    if kind == "missing":
+        return f'the key "{last}" is missing; add it', False
+    if kind == "union_tag_invalid":
+        tag = err["ctx"]["tag"]
+        kinds = list(_SECTION_CLASSES)
+        close = difflib.get_close_matches(str(tag), kinds, n=1)
+        hint = f'did you mean "{close[0]}"?' if close else f"use one of: {', '.join(kinds)}"
+        return f'unknown section kind "{tag}"; {hint}', False
+    if kind == "union_tag_not_found":
+        return f'the section has no "kind"; add one of: {", ".join(_SECTION_CLASSES)}', False
+    if kind in ("string_type", "literal_error") and plain is not None and not isinstance(value, str):
+        if isinstance(value, bool):
+            return (f'"{plain}" was read as {str(value).lower()} (YAML reads yes/no/on/off as '
+                    f'true/false); put it in quotes: "{plain}"'), False
+        return f'{plain} was read as the number {value!r}; put it in quotes: "{plain}"', False
+    if kind == "literal_error":
+        expected = err["ctx"]["expected"].replace("'", '"')
+        return f"{_show(value)} is not allowed; use {expected}", False
+    if kind == "string_too_short":
+        return "is empty; write a value or remove the key", False
+    if kind in ("string_type", "list_type", "model_type", "dict_type", "model_attributes_type"):
+        want = {"string_type": "a text", "list_type": "a list (lines starting with -)",
+                "model_type": "a mapping of keys", "dict_type": "a mapping of keys",
+                "model_attributes_type": "a mapping of keys"}[kind]
+        return f"{_show(value)} is not {want}", False
+    if kind == "string_pattern_mismatch":
+        return f"{_show(value)} does not have the expected form ({err['ctx']['pattern']})", False
+    message = re.sub(r"^(Value|Assertion) error, ", "", err["msg"])
+    return message, False
+
+
+def _show(value: object) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "an empty value"
+    return repr(value)
+
+
+def profile_warnings(profile: model.Profile, located: Located) -> list[Problem]:
+    """What is legal but likely wrong: empty sections, URLs without a scheme."""
+    found: list[Problem] = []
+    for i, section in enumerate(profile.sections):
+        content = getattr(section, "entries", None) or getattr(section, "items", None)
+        if content is not None and not content and section.kind != "publications":
+            found.append(_warn(located, ("sections", i),
+                               f'the section "{section.title}" is empty and will not be printed'))
+    for path, value in walk(located.data, ()):
+        if isinstance(path[-1], str) and (path[-1] in ("url", "web", "area_url")) \
+                and isinstance(value, str) and value and not re.match(r"^[a-zA-Z][\w+.-]*:", value):
+            found.append(_warn(located, path,
+                               f'"{value}" has no scheme; it is linked as https://{value}'))
+    return found
+
+
+def _warn(located: Located, path: PathKey, message: str) -> Problem:
+    p = located.problem(path, message)
+    return warning(p.message, file=p.file, line=p.line, column=p.column, path=p.path)
+
+
+def walk(node: object, path: PathKey) -> Iterator[tuple[PathKey, object]]:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from walk(v, (*path, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from walk(v, (*path, i))
+    elif path:
+        yield path, node

@@ -1,0 +1,192 @@
+"""The classic publication style: one formatter per kind of entry, written as theme macros.
+
+Every piece of BibTeX data goes through `latex.bib_text` (or `latex.url`); the look of each
+role (owner, venue, title...) is the theme's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from cvtex import latex, rules
+from cvtex.dates import MONTH_ABBREVIATIONS
+from cvtex.publication import Author, Publication
+
+COFIRST_NOTE = "(co-first author)"
+CORRESPONDING_NOTE = "(corresponding author)"
+
+
+def author_list(pub: Publication, max_authors: int | None = None) -> str:
+    """'A, **Owner***, B* (co-first author), and C' as LaTeX."""
+    authors = pub.authors
+    others = bool(authors) and authors[-1].others
+    people = [a for a in authors if not a.others]
+    last_cofirst = max((i for i, a in enumerate(people) if a.cofirst), default=None)
+    last_corresponding = max((i for i, a in enumerate(people) if a.corresponding), default=None)
+    owner = next((i for i, a in enumerate(people) if a.owner), None)
+    shown = rules.visible_authors(len(people), owner, max_authors)
+    parts: list[str] = []
+    for index in shown:
+        if index is None:
+            parts.append(r"\ldots{}")
+            continue
+        text = _one_author(people[index])
+        if index == last_cofirst:
+            text += r"\cvcofirstnote{" + latex.escape(COFIRST_NOTE) + "}"
+        if index == last_corresponding:
+            text += r"\cvcorrespondingnote{" + latex.escape(CORRESPONDING_NOTE) + "}"
+        parts.append(text)
+    hidden = len(people) - sum(i is not None for i in shown)
+    if hidden:
+        return ", ".join(parts) + f", and {hidden} others"
+    if others:
+        return ", ".join(parts) + ", et al."
+    if len(parts) <= 2:
+        return " and ".join(parts)
+    return ", ".join(parts[:-1]) + ", and " + parts[-1]
+
+
+def _one_author(author: Author) -> str:
+    name = latex.bib_text(author.name.display())
+    if author.owner:
+        name = r"\cvowner{" + name + "}"
+    if author.cofirst:
+        name += r"\cvcofirst{}"
+    if author.corresponding:
+        name += r"\cvcorresponding{}"
+    return name
+
+
+def link(pub: Publication) -> str | None:
+    """Where the title leads: url, DOI, arXiv, or al-folio's html field."""
+    if pub.get("url"):
+        return pub.get("url")
+    if pub.get("doi"):
+        doi = pub.get("doi").removeprefix("https://doi.org/").removeprefix("doi:")
+        return f"https://doi.org/{doi}"
+    if rules.is_arxiv(pub) and rules.arxiv_id(pub):
+        return f"https://arxiv.org/abs/{rules.arxiv_id(pub)}"
+    return pub.get("html") or None
+
+
+def title(pub: Publication) -> str:
+    text = latex.bib_text(pub.get("title", pub.key))
+    target = link(pub)
+    return latex.href(target, text) if target else text
+
+
+def short_label(pub: Publication) -> str:
+    """'ATC ’23': the entry's short name and year, as bullets cite it."""
+    name = pub.get("abbr") or pub.get("shortvenue") or pub.key
+    return f"{name} {_year_suffix(pub)}".strip()
+
+
+def _year_suffix(pub: Publication) -> str:
+    return f"\u2019{pub.year % 100:02d}" if pub.year else ""
+
+
+def _date(pub: Publication) -> str:
+    if pub.year is None:
+        return pub.get("year")
+    month = pub.month
+    return f"{MONTH_ABBREVIATIONS[month - 1]} {pub.year}" if month else str(pub.year)
+
+
+def _venue(pub: Publication, full: str) -> str:
+    """The short venue with its year ('USENIX ATC ’23') when the data gives one."""
+    short = pub.get("shortvenue")
+    if short:
+        return f"{short} {_year_suffix(pub)}".strip()
+    return full
+
+
+def _join(*parts: str) -> str:
+    return ", ".join(p for p in parts if p)
+
+
+def _numbers(pub: Publication) -> str:
+    return _join(
+        f"vol. {pub.get('volume')}" if pub.get("volume") else "",
+        f"no. {pub.get('number')}" if pub.get("number") else "",
+        (f"pp. {pub.get('pages')}" if any(c in pub.get("pages") for c in "-–") else
+         f"p. {pub.get('pages')}") if pub.get("pages") else "",
+    )
+
+
+def _v(text: str) -> str:
+    return r"\cvvenue{" + latex.bib_text(text) + "}" if text else ""
+
+
+def _conference(pub: Publication) -> str:
+    return "in the Proc. " + _join(_v(_venue(pub, pub.get("booktitle"))), _date(pub))
+
+
+def _poster(pub: Publication) -> str:
+    return "poster paper " + _conference(pub)
+
+
+def _journal(pub: Publication) -> str:
+    short = bool(pub.get("shortvenue"))
+    return "in the " + _join(_v(_venue(pub, pub.get("journal"))),
+                             "" if short else latex.bib_text(_numbers(pub)), _date(pub))
+
+
+def _preprint(pub: Publication) -> str:
+    ident = rules.arxiv_id(pub)
+    journal = pub.get("journal")
+    venue = journal if journal and "arxiv" in journal.lower() else (
+        f"arXiv preprint arXiv:{ident}" if ident else "arXiv preprint")
+    return "in the " + _join(_v(venue), _date(pub))
+
+
+def _patent(pub: Publication) -> str:
+    number = pub.get("number")
+    return _join(_v(f"Patent {number}" if number else "Patent"),
+                 latex.bib_text(pub.get("address")), _date(pub))
+
+
+def _thesis(pub: Publication) -> str:
+    label = "Master\u2019s thesis" if pub.entry_type == "mastersthesis" else "Ph.D. thesis"
+    return _join(latex.bib_text(pub.get("type") or label), _v(pub.get("school")), _date(pub))
+
+
+def _report(pub: Publication) -> str:
+    number = pub.get("number")
+    kind = pub.get("type") or "Technical Report"
+    return _join(latex.bib_text(f"{kind} {number}".strip()), _v(pub.get("institution")),
+                 _date(pub))
+
+
+def _book(pub: Publication) -> str:
+    return _join(_v(pub.get("publisher")), latex.bib_text(pub.get("edition")), _date(pub))
+
+
+def _chapter(pub: Publication) -> str:
+    return "in " + _join(_v(_venue(pub, pub.get("booktitle"))),
+                         latex.bib_text(pub.get("publisher")),
+                         latex.bib_text(_numbers(pub)), _date(pub))
+
+
+def _misc(pub: Publication) -> str:
+    return _join(_v(pub.get("howpublished") or pub.get("booktitle") or pub.get("journal")),
+                 latex.bib_text(pub.get("note")), _date(pub))
+
+
+FORMATTERS: dict[str, Callable[[Publication], str]] = {
+    "conference": _conference,
+    "poster": _poster,
+    "journal": _journal,
+    "preprint": _preprint,
+    "patent": _patent,
+    "thesis": _thesis,
+    "report": _report,
+    "book": _book,
+    "chapter": _chapter,
+    "misc": _misc,
+}
+
+
+def details(pub: Publication) -> str:
+    """What follows the title: '“Title,” in the Proc. USENIX ATC ’23, Jul. 2023.'"""
+    text = FORMATTERS[rules.kind(pub)](pub)
+    return text.rstrip(".") + "." if text else ""

@@ -1,0 +1,236 @@
+"""Profile + publications -> a PyLaTeX document written in the theme's macro vocabulary.
+
+This module decides what goes where; the theme decides how it looks. Every piece of user
+text reaches LaTeX through `cvtex.latex`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from pylatex import Command, Document
+from pylatex.base_classes import Environment
+from pylatex.base_classes import Arguments
+from pylatex.utils import NoEscape
+
+from cvtex import latex, model, pubstyle, rules
+from cvtex.dates import date_range, display
+from cvtex.publication import Publication
+
+
+class CvSection(Environment):
+    """`\\begin{cvsection}{Title} ... \\end{cvsection}`"""
+
+    _latex_name = "cvsection"
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    engine: str  # pdflatex, xelatex or lualatex
+    cjk_font: str | None = None
+    today: str | None = None  # the "last updated" date when the layout asks for today's
+
+
+def _cmd(name: str, *args: str) -> Command:
+    return Command(name, arguments=Arguments(*(NoEscape(a) for a in args)))
+
+
+def _def(name: str, value: str) -> NoEscape:
+    return NoEscape(rf"\newcommand\{name}{{{value}}}")
+
+
+def document(profile: model.Profile, sections_pubs: dict[int, list[Publication]],
+             all_pubs: Sequence[Publication], options: RenderOptions) -> Document:
+    layout = profile.layout
+    doc = Document(
+        documentclass="article",
+        document_options=[f"{layout.font_size}pt"],
+        fontenc=None, inputenc=None, lmodern=False, textcomp=False,
+        # The theme owns page style, paragraphs and fonts: PyLaTeX adds none of its own.
+        page_numbers=True, indent=True, microtype=False,
+    )
+    doc.preamble.append(_def("cvpaper", f"{layout.paper}paper"))
+    if layout.margin:
+        doc.preamble.append(_def("cvmargin", layout.margin))
+    doc.preamble.append(_def("cvpagenumbers", "1" if layout.page_numbers else "0"))
+    if layout.accent:
+        doc.preamble.append(_def("cvaccenthex", layout.accent.lstrip("#").upper()))
+    if options.cjk_font:
+        doc.preamble.append(_def("cvcjkfont", latex.escape(options.cjk_font)))
+    doc.preamble.append(NoEscape(r"\usepackage{cvtheme}"))
+    doc.preamble.append(NoEscape(
+        r"\hypersetup{pdftitle={" + latex.escape(f"{profile.name} \u2013 Curriculum Vitae")
+        + "},pdfauthor={" + latex.escape(profile.name)
+        + "},pdfsubject={Curriculum Vitae},pdfkeywords={"
+        + latex.escape(", ".join(["CV", profile.name, *profile.headline[:2]])) + "}}"
+    ))
+
+    by_key = {p.key.lower(): p for p in all_pubs}
+    cite = _citer(by_key)
+    doc.append(_header(profile, cite))
+    for index, section in enumerate(profile.sections):
+        body = _section_body(section, sections_pubs.get(index, []), cite)
+        if not body:
+            continue
+        env = CvSection(arguments=Arguments(NoEscape(latex.markup(section.title))))
+        for item in body:
+            env.append(item)
+        doc.append(env)
+    if layout.last_updated is not None:
+        when = options.today if layout.last_updated is True else display(layout.last_updated)
+        doc.append(_cmd("cvlastupdated", latex.escape(when or "")))
+    return doc
+
+
+def _citer(by_key: dict[str, Publication]) -> latex.CiteRenderer:
+    """[@a; @b] in cv.yaml -> '(ATC ’23, SC ’20)', each label a link to the entry."""
+    def cite(keys: list[str]) -> str:
+        labels = []
+        for key in keys:
+            pub = by_key[key.lower()]  # unknown keys were reported during validation
+            text = latex.typographic(pubstyle.short_label(pub))
+            target = pubstyle.link(pub)
+            labels.append(latex.href(target, text) if target else text)
+        return "(" + ", ".join(labels) + ")"
+    return cite
+
+
+def _header(profile: model.Profile, cite: latex.CiteRenderer) -> Command:
+    left = r"\\".join(latex.markup(line, cite) for line in profile.headline)
+    c = profile.contact
+    right: list[str] = []
+    if c.email:
+        right.append(r"\cvlabel{Email}: " + latex.href(f"mailto:{c.email}", latex.escape(c.email)))
+    if c.phone:
+        right.append(r"\cvlabel{Phone}: " + latex.escape(c.phone))
+    if c.web:
+        right.append(r"\cvlabel{Web}: " + latex.href(_absolute(c.web), latex.url_text(c.web)))
+    if c.github:
+        right.append(r"\cvlabel{GitHub}: " + latex.href(
+            f"https://github.com/{c.github}", latex.escape(c.github)))
+    if c.orcid:
+        right.append(r"\cvlabel{ORCID}: " + latex.href(
+            f"https://orcid.org/{c.orcid}", latex.escape(c.orcid)))
+    if c.location:
+        right.append(latex.escape(c.location))
+    return _cmd("cvheader", latex.escape(profile.name), left, r"\\".join(right))
+
+
+def _absolute(address: str) -> str:
+    return address if ":" in address.split("/")[0] else f"https://{address}"
+
+
+def _linked(text: str, url: str | None, cite: latex.CiteRenderer) -> str:
+    body = latex.markup(text, cite)
+    return latex.href(_absolute(url), body) if url else body
+
+
+def _items(items: Sequence[str], cite: latex.CiteRenderer) -> str:
+    return "".join(r"\cvitem{" + latex.markup(i, cite) + "}" for i in items)
+
+
+def _section_body(section: model.Section, pubs: list[Publication],
+                  cite: latex.CiteRenderer) -> list[Command | NoEscape]:
+    renderer = _RENDERERS[section.kind]
+    return renderer(section, pubs, cite)  # type: ignore[operator]
+
+
+def _text(s: model.TextSection, _p: object, cite: latex.CiteRenderer) -> list[Command]:
+    return [_cmd("cvtext", latex.markup(s.text, cite))]
+
+
+def _education(s: model.EducationSection, _p: object, cite: latex.CiteRenderer
+               ) -> list[Command]:
+    out = []
+    for e in s.entries:
+        parts = []
+        if e.degree:
+            degree = r"\cvdegree{" + latex.markup(e.degree, cite) + "}"
+            if e.honors:
+                degree += r" \cvhonors{" + latex.markup(e.honors, cite) + "}"
+            parts.append(degree)
+        if e.area:
+            parts.append(_linked(e.area, e.area_url, cite))
+        parts.extend(latex.markup(d, cite) for d in e.details)
+        out.append(_cmd("cveducation", _linked(e.institution, e.url, cite),
+                        latex.markup(e.location or "", cite), ", ".join(parts),
+                        latex.escape(date_range(e.start, e.end)), _items(e.highlights, cite)))
+    return out
+
+
+def _experience(s: model.ExperienceSection, _p: object, cite: latex.CiteRenderer
+                ) -> list[Command]:
+    return [
+        _cmd("cvexperience", _linked(e.organization, e.url, cite),
+             latex.markup(e.location or "", cite), latex.markup(e.position, cite),
+             latex.escape(date_range(e.start, e.end)), _items(e.highlights, cite))
+        for e in s.entries
+    ]
+
+
+def _publications(s: model.PublicationsSection, pubs: list[Publication],
+                  _c: latex.CiteRenderer) -> list[Command | NoEscape]:
+    groups = rules.group_by_kind(pubs) if s.group_by == "kind" else [("", pubs)]
+    total = len(pubs)
+    out: list[Command | NoEscape] = []
+    n = 0
+    for title, members in groups:
+        if title:
+            out.append(_cmd("cvpubgroup", latex.escape(title)))
+        for pub in members:
+            n += 1
+            number = {"none": "", "ascending": str(n), "descending": str(total - n + 1)}
+            out.append(_cmd("cvpublication", number[s.numbering],
+                            pubstyle.author_list(pub, s.max_authors),
+                            pubstyle.title(pub), pubstyle.details(pub)))
+    return out
+
+
+def _awards(s: model.AwardsSection, _p: object, cite: latex.CiteRenderer) -> list[Command]:
+    out = []
+    for e in s.entries:
+        when = display(e.date) if e.date is not None else date_range(e.start, e.end)
+        line = ", ".join(x for x in (latex.markup(e.issuer or "", cite), latex.escape(when)) if x)
+        out.append(_cmd("cvaward", _linked(e.name, e.url, cite),
+                        latex.markup(e.note or "", cite), line))
+    return out
+
+
+def _skills(s: model.SkillsSection, _p: object, cite: latex.CiteRenderer) -> list[Command]:
+    return [_cmd("cvskills", ", ".join(latex.markup(i, cite) for i in s.items))] if s.items else []
+
+
+def _list(s: model.ListSection, _p: object, cite: latex.CiteRenderer) -> list[Command]:
+    return [_cmd("cvlist", _items(s.items, cite))] if s.items else []
+
+
+def _references(s: model.ReferencesSection, _p: object, cite: latex.CiteRenderer
+                ) -> list[Command]:
+    out = []
+    for e in s.entries:
+        contacts = []
+        if e.email:
+            contacts.append(r"\cvlabel{Email}: " + latex.href(f"mailto:{e.email}",
+                                                              latex.escape(e.email)))
+        if e.phone:
+            contacts.append(r"\cvlabel{Phone}: " + latex.escape(e.phone))
+        if e.web:
+            contacts.append(r"\cvlabel{Web}: " + latex.href(_absolute(e.web),
+                                                            latex.url_text(e.web)))
+        out.append(_cmd("cvreference", latex.markup(e.name, cite),
+                        latex.markup(e.position or "", cite),
+                        r"\\".join(latex.markup(x, cite) for x in e.lines), r"\\".join(contacts)))
+    return out
+
+
+_RENDERERS: dict[str, Callable[..., list[Command | NoEscape]]] = {
+    "text": _text,
+    "education": _education,
+    "experience": _experience,
+    "publications": _publications,
+    "awards": _awards,
+    "skills": _skills,
+    "list": _list,
+    "references": _references,
+}

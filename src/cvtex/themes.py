@@ -1,0 +1,60 @@
+"""Find themes and put a theme's files into the build folder."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from cvtex.errors import Problem
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+THEME_FILE = "cvtheme.sty"
+
+
+def templates_dir() -> Path:
+    """Inside the wheel: cvtex/templates; in a source checkout: the repository's templates/."""
+    packaged = Path(__file__).parent / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "templates"
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    folder: Path
+    description: str
+
+
+def available() -> list[Theme]:
+    themes = []
+    for folder in sorted(templates_dir().iterdir()):
+        if (folder / THEME_FILE).is_file():
+            meta = folder / "theme.toml"
+            info = tomllib.loads(meta.read_text("utf-8")) if meta.is_file() else {}
+            themes.append(Theme(folder.name, folder, str(info.get("description", ""))))
+    return themes
+
+
+def find(name: str) -> Theme | Problem:
+    themes = {t.name: t for t in available()}
+    if name in themes:
+        return themes[name]
+    return Problem(f'unknown theme "{name}"; the themes are: {", ".join(themes)}',
+                   path="theme")
+
+
+def install(theme: Theme, build_dir: Path) -> None:
+    """Copy the theme's files next to the .tex (only when they changed, to keep TeX's cache)."""
+    for source in theme.folder.iterdir():
+        if source.is_file() and source.suffix in (".sty", ".tex", ".cls", ".def"):
+            target = build_dir / source.name
+            data = source.read_bytes()
+            if not target.is_file() or target.read_bytes() != data:
+                shutil.copyfile(source, target)
