@@ -18,11 +18,10 @@ from bibtexparser.middlewares.names import split_multiple_persons_names
 from pylatexenc import latex2text
 
 from cvtex import names
-from cvtex.latex import MATH_CLOSE, MATH_OPEN
 from cvtex.errors import InputError, Problem, warning
+from cvtex.latex import MATH_CLOSE, MATH_OPEN
 from cvtex.publication import MONTHS, Author, Publication
 from cvtex.yamlfile import decode
-
 
 _MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
                 "September", "October", "November", "December")
@@ -37,15 +36,16 @@ _NOT_TEXT = frozenset({"input", "include", "includegraphics", "usepackage", "doc
                        "newcommand", "renewcommand", "def", "write", "read", "openin", "openout"})
 _MACRO = re.compile(r"\\([A-Za-z]+|.)")
 _SAFE_MATH = re.compile(r"^[A-Za-z0-9\s^_{}()+\-=<>.,:;|/*'!\[\]]*$")
-_MATH_MACROS = frozenset(
-    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu "
-    "xi pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma Delta "
-    "Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega times cdot pm mp leq geq neq approx sim "
-    "infty log ln exp sqrt frac mathcal mathbb mathbf mathrm ell partial nabla sum prod int "
-    "to rightarrow leftarrow ldots cdots mid in notin subset subseteq cup cap circ star dagger "
-    "ast prime top".split()
-)
-_DECODER = latex2text.LatexNodes2Text(math_mode="verbatim", keep_braced_groups=False)
+_MATH_MACROS = frozenset({
+    "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta",
+    "vartheta", "iota", "kappa", "lambda", "mu", "nu", "xi", "pi", "varpi", "rho", "varrho",
+    "sigma", "varsigma", "tau", "upsilon", "phi", "varphi", "chi", "psi", "omega", "Gamma",
+    "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Upsilon", "Phi", "Psi", "Omega", "times",
+    "cdot", "pm", "mp", "leq", "geq", "neq", "approx", "sim", "infty", "log", "ln", "exp",
+    "sqrt", "frac", "mathcal", "mathbb", "mathbf", "mathrm", "ell", "partial", "nabla", "sum",
+    "prod", "int", "to", "rightarrow", "leftarrow", "ldots", "cdots", "mid", "in", "notin",
+    "subset", "subseteq", "cup", "cap", "circ", "star", "dagger", "ast", "prime", "top",
+})
 
 
 @dataclass
@@ -58,13 +58,15 @@ class _Found:
 def read_bibliographies(paths: list[tuple[Path, str]]) -> tuple[list[Publication], list[Problem]]:
     """Read every (path, display name); return publications in file order and warnings.
 
+    @string macros carry over from one file to the next, as with BibTeX's own list of files.
     Raise InputError with every error of every file at once.
     """
     problems: list[Problem] = []
     found: list[_Found] = []
+    strings: dict[str, str] = dict(_MONTH_MACROS)
     for path, display in paths:
         try:
-            found.extend(_read_one(path, display, problems))
+            found.extend(_read_one(path, display, strings, problems))
         except InputError as exc:
             problems.extend(exc.problems)
     by_key: dict[str, _Found] = {}
@@ -86,7 +88,18 @@ def read_bibliographies(paths: list[tuple[Path, str]]) -> tuple[list[Publication
     return publications, problems
 
 
-def _read_one(path: Path, display: str, problems: list[Problem]) -> list[_Found]:
+def _read_one(path: Path, display: str, strings: dict[str, str],
+              problems: list[Problem]) -> list[_Found]:
+    """One file's entries; its problems are added in line order."""
+    found: list[Problem] = []
+    try:
+        return _read_blocks(path, display, strings, found)
+    finally:
+        problems.extend(sorted(found, key=lambda p: p.line or 0))
+
+
+def _read_blocks(path: Path, display: str, strings: dict[str, str],
+                 problems: list[Problem]) -> list[_Found]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -96,42 +109,64 @@ def _read_one(path: Path, display: str, problems: list[Problem]) -> list[_Found]
     text = _blank_front_matter(decode(raw, display).replace("\r\n", "\n"))
     logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)  # we report problems ourselves
     library = bibtexparser.parse_string(text, parse_stack=[])
-    strings: dict[str, str] = dict(_MONTH_MACROS)
-    for block in library.blocks:
-        if isinstance(block, bm.String):
-            strings[block.key.lower()] = _resolve(str(block.value), strings, block, display,
-                                                 problems)
     entries: list[_Found] = []
     for block in library.blocks:
         line = (block.start_line or 0) + 1
-        if isinstance(block, bm.Entry):
-            entries.append(_Found(block, display, line))
+        if isinstance(block, bm.String):
+            value = _resolve(str(block.value), strings, f'@string "{block.key}"', display, line,
+                             problems)
+            if value is not None:
+                strings[block.key.lower()] = value
+        elif isinstance(block, bm.Entry):
+            entries.append(_Found(_first_values(block, display, problems), display, line))
         elif isinstance(block, bm.DuplicateFieldKeyBlock):
-            entry = block.ignore_error_block
-            seen: dict[str, bm.Field] = {}
-            for f in list(entry.fields):
-                if f.key.lower() in seen:
-                    problems.append(warning(
-                        f'entry "{entry.key}" repeats the field "{f.key}"; the first value is kept',
-                        file=display, line=(f.start_line or block.start_line) + 1))
-                    entry.fields.remove(f)
-                else:
-                    seen[f.key.lower()] = f
+            entry = _first_values(block.ignore_error_block, display, problems)
             entries.append(_Found(entry, display, line))
         elif isinstance(block, bm.DuplicateBlockKeyBlock):
             first = (block.previous_block.start_line or 0) + 1
             problems.append(Problem(
-                f'the key "{block.key}" is used twice (first on line {first}); rename one',
+                f'the key "{block.key}" is used twice (first at {display}:{first}); rename one',
                 file=display, line=line))
         elif isinstance(block, bm.ParsingFailedBlock):
-            reason = getattr(block.error, "abort_reason", "") or str(block.error) or "syntax error"
-            reason = reason.strip().splitlines()[0]
-            problems.append(Problem(f"this entry cannot be read: {reason}", file=display,
-                                    line=line))
+            problems.append(Problem(f"this entry cannot be read: {_reason(block)}",
+                                    file=display, line=line))
+    kept: list[_Found] = []
     for item in entries:
+        ok = True
         for f in item.entry.fields:
-            f.value = _resolve(str(f.value), strings, item.entry, display, problems)
-    return entries
+            value = _resolve(str(f.value), strings, f'entry "{item.entry.key}", field "{f.key}"',
+                             display, item.line, problems, _field_line(f, item.line))
+            ok = ok and value is not None
+            f.value = value
+        if ok:
+            kept.append(item)
+    return kept
+
+
+def _first_values(entry: bm.Entry, file: str, problems: list[Problem]) -> bm.Entry:
+    """Drop repeated fields (in any letter case), keeping the first value as BibTeX does."""
+    seen: set[str] = set()
+    for f in list(entry.fields):
+        if f.key.lower() in seen:
+            line = f.start_line if f.start_line is not None else entry.start_line or 0
+            problems.append(warning(
+                f'entry "{entry.key}" repeats the field "{f.key}"; the first value is kept',
+                file=file, line=line + 1))
+            entry.fields.remove(f)
+        else:
+            seen.add(f.key.lower())
+    return entry
+
+
+def _reason(block: bm.ParsingFailedBlock) -> str:
+    """bibtexparser's abort reason, said the way a user can act on it."""
+    reason = getattr(block.error, "abort_reason", "") or str(block.error) or "syntax error"
+    reason = " ".join(reason.split())
+    if reason.startswith("Unexpected block start"):
+        return f"it runs into the next @entry (an unclosed {{ or \"?): {reason}"
+    if "end of file" in reason:
+        return f"it runs to the end of the file (an unclosed {{ or \"?): {reason}"
+    return reason
 
 
 def _blank_front_matter(text: str) -> str:
@@ -144,39 +179,86 @@ def _blank_front_matter(text: str) -> str:
     return text
 
 
-def _resolve(raw: str, strings: dict[str, str], block: bm.Block, file: str,
-             problems: list[Problem]) -> str:
-    """A field's value as BibTeX reads it: "x" or {x}, numbers, macros, joined by #."""
+# A macro name as BibTeX reads one: no white space, none of "#%'(),={}, not starting with a digit.
+_IDENTIFIER = re.compile(r"[^\s\d\"#%'(),={}][^\s\"#%'(),={}]*")
+
+
+def _field_line(f: bm.Field, entry_line: int) -> int:
+    return f.start_line + 1 if f.start_line is not None else entry_line
+
+
+def _resolve(raw: str, strings: dict[str, str], what: str, file: str, line: int,
+             problems: list[Problem], value_line: int | None = None) -> str | None:
+    """A value as BibTeX reads it: "x" or {x}, numbers and macros, joined by #.
+
+    Return None (with an error at `line`, where the entry starts) when the value is not in
+    that language, as when a comma is missing and the next field was read into this one.
+    An undefined macro is only a warning, at `value_line`.
+    """
     out: list[str] = []
-    for part in _split_concatenation(raw):
-        part = part.strip()
-        if part[:1] in "{\"" and part[-1:] == {"{": "}", '"': '"'}[part[:1]] and len(part) > 1:
+    pos, expect_part = 0, True
+    raw = raw.strip()
+    while pos < len(raw):
+        if raw[pos].isspace():
+            pos += 1
+            continue
+        if not expect_part:
+            if raw[pos] != "#":
+                problems.append(Problem(
+                    f'{what} cannot be read: "{_short(raw)}" continues after its value; '
+                    "is a comma missing?", file=file, line=line))
+                return None
+            pos, expect_part = pos + 1, True
+            continue
+        end = _part_end(raw, pos)
+        if end is None:
+            why = ("has an unclosed brace or quote" if raw[pos] in "{\"" else
+                   f"has {raw[pos]!r} where a value should be")
+            problems.append(Problem(f'{what} cannot be read: "{_short(raw)}" {why}',
+                                    file=file, line=line))
+            return None
+        part = raw[pos:end]
+        if part[0] in "{\"":
             out.append(part[1:-1])
         elif part.isdigit():
             out.append(part)
         elif part.lower() in strings:
             out.append(strings[part.lower()])
         else:
-            problems.append(warning(f'"{part}" is not a defined @string; printed as written',
-                                    file=file, line=(block.start_line or 0) + 1))
+            problems.append(warning(f'{what}: "{part}" is not a defined @string; printed as '
+                                    "written", file=file, line=value_line or line))
             out.append(part)
+        pos, expect_part = end, False
+    if expect_part and out:
+        problems.append(Problem(f'{what} cannot be read: "{_short(raw)}" ends with #',
+                                file=file, line=line))
+        return None
     return "".join(out)
 
 
-def _split_concatenation(raw: str) -> list[str]:
-    parts, depth, quoted, start = [], 0, False, 0
-    for i, ch in enumerate(raw):
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-        elif ch == '"' and depth == 0:
-            quoted = not quoted
-        elif ch == "#" and depth == 0 and not quoted:
-            parts.append(raw[start:i])
-            start = i + 1
-    parts.append(raw[start:])
-    return parts
+def _part_end(raw: str, pos: int) -> int | None:
+    """Where the part starting at `pos` ends: a balanced {...}, a "..." or a word."""
+    if raw[pos] == "{":
+        depth = 0
+        for i in range(pos, len(raw)):
+            depth += {"{": 1, "}": -1}.get(raw[i], 0)
+            if depth == 0:
+                return i + 1
+        return None
+    if raw[pos] == '"':
+        depth = 0
+        for i in range(pos + 1, len(raw)):
+            if raw[i] == '"' and depth == 0:
+                return i + 1
+            depth += {"{": 1, "}": -1}.get(raw[i], 0)
+        return None
+    m = re.compile(r"\d+(?![^\s#])|" + _IDENTIFIER.pattern).match(raw, pos)
+    return m.end() if m else None
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _fields(entry: bm.Entry) -> dict[str, str]:
@@ -185,27 +267,39 @@ def _fields(entry: bm.Entry) -> dict[str, str]:
 
 def _resolve_crossrefs(found: list[_Found], by_key: dict[str, _Found],
                        problems: list[Problem]) -> set[str]:
-    """Copy fields from crossref targets, as BibTeX does; return the keys used as targets."""
+    """Copy fields from crossref targets, as BibTeX does; return the keys used as targets.
+
+    A target that itself has a crossref is resolved first; a cycle stops where it closes.
+    """
     targets: set[str] = set()
-    for item in found:
+    done: set[str] = set()
+
+    def resolve(item: _Found) -> None:
+        key = item.entry.key.lower()
+        if key in done:
+            return
+        done.add(key)
         fields = _fields(item.entry)
-        ref = fields.get("crossref", "").strip().lower()
+        ref = fields.get("crossref", "").strip()
         if not ref:
-            continue
-        parent = by_key.get(ref)
-        if parent is None:
-            problems.append(warning(
-                f'entry "{item.entry.key}" has crossref "{ref}", which no file defines',
-                file=item.file, line=item.line))
-            continue
-        targets.add(ref)
-        parent_fields = _fields(parent.entry)
-        inherited = dict(parent_fields)
-        if "title" in parent_fields and "booktitle" not in fields:
-            inherited["booktitle"] = parent_fields["title"]
-        for key, value in inherited.items():
-            if key not in fields and key not in ("title", "crossref", "ids"):
-                item.entry.set_field(bm.Field(key, value))
+            return
+        parent = by_key.get(ref.lower())
+        if parent is None or parent is item:
+            why = "itself" if parent is item else f'"{ref}", which no file defines'
+            problems.append(warning(f'entry "{item.entry.key}" has a crossref to {why}',
+                                    file=item.file, line=item.line))
+            return
+        resolve(parent)
+        targets.add(ref.lower())
+        inherited = _fields(parent.entry)
+        if "title" in inherited and "booktitle" not in fields:
+            inherited["booktitle"] = inherited["title"]
+        for name, value in inherited.items():
+            if name not in fields and name not in ("title", "crossref", "ids"):
+                item.entry.set_field(bm.Field(name, value))
+
+    for item in found:
+        resolve(item)
     return targets
 
 
@@ -222,11 +316,23 @@ def decode_field(value: str) -> str:
             if _is_safe_math(piece):
                 out.append(f"{MATH_OPEN}{piece}{MATH_CLOSE}")
                 continue
-            return " ".join(value.split())  # math we will not pass to TeX: print as written
+            return _squash(value)  # math we will not pass to TeX: print as written
         if any(m not in _DECODABLE for m in _MACRO.findall(piece)) or "^^" in piece:
-            return " ".join(value.split())
-        out.append(names.decode_latex(piece) if ("\\" in piece or "{" in piece) else piece)
-    return " ".join("".join(out).split())
+            return _squash(value)
+        out.append(_ligatures(names.decode_latex(piece)))
+    return _squash("".join(out))
+
+
+def _squash(text: str) -> str:
+    """Runs of spaces and line breaks become one space; a no-break space (~) stays."""
+    return re.sub(r"[ \t\r\n]+", " ", text).strip()
+
+
+def _ligatures(text: str) -> str:
+    """What TeX's fonts make of -- --- `` '' in text: 995--1008 is a range, 995–1008."""
+    for typed, char in (("---", "\u2014"), ("--", "\u2013"), ("``", "\u201c"), ("''", "\u201d")):
+        text = text.replace(typed, char)
+    return text
 
 
 def _is_safe_math(math: str) -> bool:
@@ -239,7 +345,9 @@ class _Decodable:
     def __contains__(self, name: object) -> bool:
         if not isinstance(name, str) or name in _NOT_TEXT:
             return False
-        return len(name) == 1 and not name.isalpha() or _LATEX_CONTEXT.get_macro_spec(name) is not None
+        if len(name) == 1 and not name.isalpha():
+            return True
+        return _LATEX_CONTEXT.get_macro_spec(name) is not None
 
 
 _DECODABLE = _Decodable()

@@ -22,7 +22,8 @@ _CORRESPONDING_MARK = re.compile(
 )
 # DBLP tells homonyms apart with a number: "Wei Wang 0002".
 _HOMONYM = re.compile(r"\s+\d{4}\s*$")
-_NON_LATIN_TOKEN = re.compile(r"[^\W\d_]", re.UNICODE)
+# "Jan van der Berg, Jr.": BibTeX would read "Jr." as the given name; people mean a suffix.
+_SUFFIX_AFTER_COMMA = re.compile(r",\s*((?:Jr|Sr|Jun|Sen)\.?|I{2,3}|IV|V|VI{1,3}|2nd|3rd)\s*$")
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def strip_homonym_number(raw: str) -> str:
 def decode_latex(text: str) -> str:
     """LaTeX accents and braces to Unicode: M{\\"u}ller -> Müller."""
     if "\\" not in text and "{" not in text and "$" not in text and "~" not in text:
-        return text
+        return unicodedata.normalize("NFC", text)
     return unicodedata.normalize("NFC", _LATEX.latex_to_text(text))
 
 
@@ -94,6 +95,11 @@ def parse_name(raw: str) -> Name:
     raw = strip_homonym_number(raw.strip())
     if is_corporate(raw):
         return Name(family=decode_latex(raw[1:-1]))
+    if raw.count(",") == 1 and (m := _SUFFIX_AFTER_COMMA.search(raw)):
+        head = raw[: m.start()].split()
+        if len(head) >= 2:
+            # "First von Last, Jr" -> BibTeX's own "von Last, Jr, First".
+            raw = f"{_von_last(head)}, {m.group(1)}, {' '.join(_first(head))}"
     try:
         parts = parse_single_name_into_parts(raw, strict=False)
     except InvalidNameError:
@@ -107,10 +113,27 @@ def parse_name(raw: str) -> Name:
     return Name(decode(parts.first), decode(von), decode(last), decode(parts.jr))
 
 
+def _first(words: list[str]) -> list[str]:
+    """Words before the von part, or before the last word when there is none."""
+    for i, w in enumerate(words[:-1]):
+        if i and w[:1].islower():
+            return words[:i]
+    return words[:-1]
+
+
+def _von_last(words: list[str]) -> str:
+    return " ".join(words[len(_first(words)):])
+
+
 def latin_part(name: str) -> str:
     """'Qizhen Weng 翁祈桢' -> 'Qizhen Weng': drop words in scripts without letter case."""
     words = [w for w in name.split() if not _is_caseless_script(w)]
     return " ".join(words) if words else name
+
+
+def caseless_part(name: str) -> str:
+    """'Qizhen Weng 翁祈桢' -> '翁祈桢': the words in scripts without letter case, if any."""
+    return " ".join(w for w in name.split() if _is_caseless_script(w))
 
 
 def _is_caseless_script(word: str) -> bool:
@@ -146,8 +169,9 @@ def name_key(name: Name) -> NameKey:
     family = fold(f"{name.von} {name.family}").replace(" ", "")
     given_words = fold(name.given).split()
     initials_only = bool(given_words) and all(len(w) == 1 for w in given_words)
-    if len(given_words) == 1 and name.given.replace(".", "").isupper() and len(given_words[0]) <= 3:
-        # "QZ Weng": capitals run together are initials too.
+    if (len(given_words) == 1 and len(given_words[0]) <= 3
+            and name.given.replace(".", "").isupper() and not name.family.isupper()):
+        # "QZ Weng": capitals run together are initials too (but not in "WENG, QI", all caps).
         given_words, initials_only = list(given_words[0]), True
     return NameKey(
         family=family,
@@ -158,27 +182,56 @@ def name_key(name: Name) -> NameKey:
 
 
 def owner_keys(name: str, aliases: list[str] | tuple[str, ...] = ()) -> list[NameKey]:
-    """Every key under which the owner may appear: the name, its Latin part, the aliases."""
-    variants = [name, latin_part(name), *aliases, *(latin_part(a) for a in aliases)]
+    """Every key under which the owner may appear: the name, its Latin part, its part in a
+    caseless script ('翁祈桢' alone), and the same for each alias."""
+    variants: list[str] = []
+    for v in (name, *aliases):
+        variants += [v, latin_part(v), caseless_part(v)]
     keys: list[NameKey] = []
     for v in variants:
+        if not v.strip():
+            continue
         key = name_key(parse_name(v))
-        if key not in keys:
+        if key.family and key not in keys:
             keys.append(key)
     return keys
 
 
+def candidate_keys(name: Name) -> list[NameKey]:
+    """The keys one author as written may stand for.
+
+    'Qizhen Weng 翁祈桢' is also read without its other-script part; a name written without
+    a comma in family-first order ('Weng Qizhen') is also read swapped, but only when both
+    words are full names, never initials.
+    """
+    keys = [name_key(name)]
+    shown = name.display()
+    if latin_part(shown) != shown:
+        keys.append(name_key(parse_name(latin_part(shown))))
+    if name.given and " " not in name.given and not name.von and not name.suffix:
+        # "WENG Qizhen", "LI Bo": read swapped, unless the given name would then be initials.
+        swapped = name_key(Name(given=name.family, family=name.given))
+        if not swapped.initials_only:
+            keys.append(swapped)
+    return keys
+
+
 def matches(candidate: Name, owner: list[NameKey]) -> bool:
-    """Whether `candidate` is the owner: same family name, and the same given name or initials."""
-    key = name_key(candidate)
-    for own in owner:
-        if not key.family or key.family != own.family:
-            continue
-        if not key.given_joined and not own.given_joined:
-            return True
-        if key.initials_only:
-            if key.given_joined in (own.given_initials, own.given_joined[:1]):
-                return True
-        elif key.given_joined == own.given_joined:
-            return True
-    return False
+    """Whether `candidate` is the owner: same family name (von part included), and the same
+    given name once spaces and hyphens are dropped, or initials that agree with it.
+
+    'Q. Weng' and 'Weng, Q.' are Qizhen Weng; 'Q. Z. Weng' only when an alias spells the
+    given name in two parts ('Qi-Zhen Weng'): nothing tells where 'Qizhen' splits.
+    """
+    return any(_same(key, own) for key in candidate_keys(candidate) for own in owner)
+
+
+def _same(key: NameKey, own: NameKey) -> bool:
+    if not key.family or key.family != own.family:
+        return False
+    if not key.given_joined or not own.given_joined:
+        # A bare family name is the owner only when the owner has no given name either.
+        return key.given_joined == own.given_joined
+    if key.initials_only:
+        return key.given_joined in (own.given_initials, own.given_joined[:1])
+    return key.given_joined == own.given_joined

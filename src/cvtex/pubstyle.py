@@ -6,6 +6,7 @@ role (owner, venue, title...) is the theme's.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from cvtex import latex, rules
@@ -17,14 +18,20 @@ CORRESPONDING_NOTE = "(corresponding author)"
 
 
 def author_list(pub: Publication, max_authors: int | None = None) -> str:
-    """'A, **Owner***, B* (co-first author), and C' as LaTeX."""
+    """'A, **Owner***, B* (co-first author), and C' as LaTeX.
+
+    With more than `max_authors`, the first ones and the owner, and a count of the rest:
+    'A, B, \\ldots, **Owner**, and 80 others'.
+    """
     authors = pub.authors
     others = bool(authors) and authors[-1].others
     people = [a for a in authors if not a.others]
-    last_cofirst = max((i for i, a in enumerate(people) if a.cofirst), default=None)
-    last_corresponding = max((i for i, a in enumerate(people) if a.corresponding), default=None)
     owner = next((i for i, a in enumerate(people) if a.owner), None)
     shown = rules.visible_authors(len(people), owner, max_authors)
+    # The notes go after the last *printed* co-first / corresponding author.
+    last_cofirst = max((i for i in shown if i is not None and people[i].cofirst), default=None)
+    last_corresponding = max(
+        (i for i in shown if i is not None and people[i].corresponding), default=None)
     parts: list[str] = []
     for index in shown:
         if index is None:
@@ -36,11 +43,13 @@ def author_list(pub: Publication, max_authors: int | None = None) -> str:
         if index == last_corresponding:
             text += r"\cvcorrespondingnote{" + latex.escape(CORRESPONDING_NOTE) + "}"
         parts.append(text)
+    # A shortened list says how many authors it leaves out, so none is lost without a word.
     hidden = len(people) - sum(i is not None for i in shown)
-    if hidden:
-        return ", ".join(parts) + f", and {hidden} others"
+    tail = f", and {hidden} other{'s' if hidden > 1 else ''}" if hidden else ""
     if others:
-        return ", ".join(parts) + ", et al."
+        tail += ", et al."
+    if tail:
+        return ", ".join(parts) + tail
     if len(parts) <= 2:
         return " and ".join(parts)
     return ", ".join(parts[:-1]) + ", and " + parts[-1]
@@ -64,21 +73,36 @@ def link(pub: Publication) -> str | None:
     if pub.get("doi"):
         doi = pub.get("doi").removeprefix("https://doi.org/").removeprefix("doi:")
         return f"https://doi.org/{doi}"
-    if rules.is_arxiv(pub) and rules.arxiv_id(pub):
+    archive = (pub.get("archiveprefix") or pub.get("eprinttype")).lower()
+    if (rules.is_arxiv(pub) or archive == "arxiv") and rules.arxiv_id(pub):
         return f"https://arxiv.org/abs/{rules.arxiv_id(pub)}"
     return pub.get("html") or None
 
 
 def title(pub: Publication) -> str:
-    text = latex.bib_text(pub.get("title", pub.key))
+    text = latex.bib_text(pub.get("title") or pub.key)
     target = link(pub)
     return latex.href(target, text) if target else text
 
 
 def short_label(pub: Publication) -> str:
-    """'ATC ’23': the entry's short name and year, as bullets cite it."""
-    name = pub.get("abbr") or pub.get("shortvenue") or pub.key
+    """'ATC ’23': the entry's short name and year, as bullets cite it.
+
+    abbr, else shortvenue, else the venue's own acronym in parentheses ('... (NSDI)'), else
+    'arXiv' for a preprint, else the key.
+    """
+    name = (pub.get("abbr") or pub.get("shortvenue") or _acronym(rules.venue(pub))
+            or ("arXiv" if rules.is_arxiv(pub) else pub.key))
     return f"{name} {_year_suffix(pub)}".strip()
+
+
+def _acronym(venue: str) -> str:
+    """'19th USENIX Symposium ... (NSDI 22)' -> 'NSDI'."""
+    m = re.search(r"\(([^()]*)\)\s*$", venue)
+    if not m:
+        return ""
+    text = re.sub(r"\s*[’']?\d{2,4}$", "", m.group(1).strip())
+    return text if 0 < len(text) <= 20 and any(c.isupper() for c in text) else ""
 
 
 def _year_suffix(pub: Publication) -> str:
@@ -117,26 +141,35 @@ def _v(text: str) -> str:
     return r"\cvvenue{" + latex.bib_text(text) + "}" if text else ""
 
 
+def _in(prefix: str, venue: str, *rest: str) -> str:
+    """'in the Proc. Venue, rest' -- or only the rest when there is no venue to be in."""
+    return _join(f"{prefix} {venue}" if venue else "", *rest)
+
+
 def _conference(pub: Publication) -> str:
-    return "in the Proc. " + _join(_v(_venue(pub, pub.get("booktitle"))), _date(pub))
+    # "in the Proc. Proceedings of the 13th ..." says it twice.
+    full = re.sub(r"^(?:\d{4}\s+)?Proceedings\s+of\s+(?:the\s+)?", "", pub.get("booktitle"),
+                  flags=re.IGNORECASE)
+    return _in("in the Proc.", _v(_venue(pub, full)), _date(pub))
 
 
 def _poster(pub: Publication) -> str:
-    return "poster paper " + _conference(pub)
+    text = _conference(pub)
+    return f"poster paper {text}" if text.startswith("in ") else _join("Poster", text)
 
 
 def _journal(pub: Publication) -> str:
     short = bool(pub.get("shortvenue"))
-    return "in the " + _join(_v(_venue(pub, pub.get("journal"))),
-                             "" if short else latex.bib_text(_numbers(pub)), _date(pub))
+    return _in("in the", _v(_venue(pub, pub.get("journal"))),
+               "" if short else latex.bib_text(_numbers(pub)), _date(pub))
 
 
 def _preprint(pub: Publication) -> str:
     ident = rules.arxiv_id(pub)
     journal = pub.get("journal")
-    venue = journal if journal and "arxiv" in journal.lower() else (
+    venue = journal if re.search(r"\barxiv\b", journal, re.IGNORECASE) else (
         f"arXiv preprint arXiv:{ident}" if ident else "arXiv preprint")
-    return "in the " + _join(_v(venue), _date(pub))
+    return _in("in the", _v(venue), _date(pub))
 
 
 def _patent(pub: Publication) -> str:
@@ -161,10 +194,18 @@ def _book(pub: Publication) -> str:
     return _join(_v(pub.get("publisher")), latex.bib_text(pub.get("edition")), _date(pub))
 
 
+def _editors(pub: Publication) -> str:
+    people = [a.name.display() for a in pub.editors if not a.others]
+    if not people:
+        return ""
+    names = people[0] if len(people) == 1 else ", ".join(people[:-1]) + " and " + people[-1]
+    etal = " et al." if pub.editors[-1].others else ""
+    return latex.bib_text(f"{names}{etal}, Ed{'s' if len(people) > 1 or etal else ''}.")
+
+
 def _chapter(pub: Publication) -> str:
-    return "in " + _join(_v(_venue(pub, pub.get("booktitle"))),
-                         latex.bib_text(pub.get("publisher")),
-                         latex.bib_text(_numbers(pub)), _date(pub))
+    return _in("in", _v(_venue(pub, pub.get("booktitle"))), _editors(pub),
+               latex.bib_text(pub.get("publisher")), latex.bib_text(_numbers(pub)), _date(pub))
 
 
 def _misc(pub: Publication) -> str:

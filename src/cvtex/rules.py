@@ -47,7 +47,6 @@ def mark_owner(pubs: Sequence[Publication], owner: list[names.NameKey]
 
 def kind(pub: Publication) -> str:
     """conference, journal, preprint, poster, patent, thesis, report, book, chapter or misc."""
-    t = pub.entry_type
     if is_arxiv(pub):
         return "preprint"
     if pub.get("type").lower() == "poster" or pub.get("pubtype").lower() == "poster":
@@ -60,22 +59,32 @@ def kind(pub: Publication) -> str:
         "techreport": "report", "report": "report",
         "book": "book",
         "incollection": "chapter", "inbook": "chapter",
-    }.get(t, "misc")
+    }.get(pub.entry_type, "misc")
+
+
+def venue(pub: Publication) -> str:
+    return pub.get("journal") or pub.get("booktitle") or pub.get("howpublished")
 
 
 def is_arxiv(pub: Publication) -> bool:
-    if pub.get("archiveprefix").lower() == "arxiv" or pub.get("eprinttype").lower() == "arxiv":
-        return True
-    venue = pub.get("journal") or pub.get("booktitle") or pub.get("howpublished")
-    if re.search(r"\barxiv\b", venue, re.IGNORECASE):
-        return True
-    return not venue and pub.get("publisher").lower() == "arxiv"
+    """An arXiv preprint: its venue names arXiv (or DBLP's CoRR), or it has no venue but an
+    arXiv eprint. A conference paper that also carries an eprint stays a conference paper."""
+    where = venue(pub)
+    if where:
+        return bool(re.search(r"\barxiv\b", where, re.IGNORECASE)) or where.strip() == "CoRR"
+    return (pub.get("archiveprefix").lower() == "arxiv"
+            or pub.get("eprinttype").lower() == "arxiv"
+            or pub.get("publisher").lower() == "arxiv")
 
 
 def arxiv_id(pub: Publication) -> str:
-    if pub.get("eprint"):
-        return pub.get("eprint")
-    for source in (pub.get("journal"), pub.get("url"), pub.get("howpublished")):
+    """'2401.11240' from eprint, an arXiv journal string, DBLP's volume 'abs/...', or the url."""
+    eprint = pub.get("eprint").strip()
+    archive = (pub.get("archiveprefix") or pub.get("eprinttype")).lower()
+    if eprint and archive in ("", "arxiv"):  # an eprint of another archive is no arXiv id
+        return re.sub(r"^arxiv:", "", eprint, flags=re.IGNORECASE)
+    for source in (pub.get("journal"), pub.get("volume"), pub.get("url"),
+                   pub.get("howpublished"), pub.get("note")):
         if m := re.search(r"(\d{4}\.\d{4,5}(?:v\d+)?)", source):
             return m.group(1)
     return ""
@@ -85,7 +94,8 @@ def is_selected(pub: Publication) -> bool:
     return pub.get("selected").strip().lower() in ("true", "yes", "1")
 
 
-def select(pubs: Sequence[Publication], how: str | list[str]) -> tuple[list[Publication], list[str]]:
+def select(pubs: Sequence[Publication], how: str | list[str]
+           ) -> tuple[list[Publication], list[str]]:
     """'all', 'selected', or a list of keys (in that order); also return unknown keys."""
     if how == "all":
         return list(pubs), []
