@@ -18,11 +18,19 @@ from pydantic import (
     PlainSerializer,
     StrictBool,
     StrictStr,
+    ValidationInfo,
     WithJsonSchema,
-    model_validator,
+    field_validator,
 )
 
-from cvtex.dates import DATE_HINT, PRESENT, DateOrPresent, PartialDate, ends_before_start, parse_date
+from cvtex.dates import (
+    DATE_HINT,
+    PRESENT,
+    DateOrPresent,
+    PartialDate,
+    ends_before_start,
+    parse_date,
+)
 
 
 def _parse_date(value: object) -> DateOrPresent:
@@ -49,22 +57,28 @@ _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$")
 
 def _check_email(value: str) -> str:
     if not _EMAIL.match(value):
-        raise ValueError(f'"{value}" is not an email address (name@example.org)')
+        raise ValueError(f'"{value}" is not an email address; write it as name@example.org')
     return value
 
 
 def _check_url(value: str) -> str:
     if any(c.isspace() for c in value):
-        raise ValueError(f'"{value}" is not a URL: it holds a space (write %20)')
-    if not _URL.match(value):
-        # A bare domain is accepted and linked over https; the user is warned (see checks.py).
-        if "." not in value:
-            raise ValueError(f'"{value}" is not a URL (https://example.org/...)')
+        raise ValueError(f'"{value}" is not a URL: it holds a space; write it as %20')
+    if _BROKEN_SCHEME.match(value):
+        raise ValueError(f'"{value}" is not a URL; write it as https://example.org/...')
+    # A bare domain is accepted and linked over https; profile.py warns about it.
+    if not _URL.match(value) and "." not in value:
+        raise ValueError(f'"{value}" is not a URL; write it as https://example.org/...')
     return value
 
 
-Email = Annotated[StrictStr, AfterValidator(_check_email), Field(json_schema_extra={"format": "email"})]
-Url = Annotated[StrictStr, AfterValidator(_check_url), Field(json_schema_extra={"format": "uri-reference"})]
+# http or https not followed by "://": a typo, not a bare domain to put behind https://.
+_BROKEN_SCHEME = re.compile(r"^https?(?!://)[:/]", re.IGNORECASE)
+
+Email = Annotated[
+    StrictStr, AfterValidator(_check_email), Field(json_schema_extra={"format": "email"})]
+Url = Annotated[
+    StrictStr, AfterValidator(_check_url), Field(json_schema_extra={"format": "uri-reference"})]
 Text = Annotated[StrictStr, Field(min_length=1)]
 TextList = list[Text]
 
@@ -86,11 +100,22 @@ class Dated(Strict):
     start: Date | None = Field(None, description=f"Start date: {DATE_HINT}.")
     end: Date | None = Field(None, description="End date, or \"present\".")
 
-    @model_validator(mode="after")
-    def _order(self) -> Dated:
-        if ends_before_start(self.start, self.end):
-            raise ValueError("the end date is before the start date; swap them")
-        return self
+    # A field validator (not a model one) so that the message points at `end:` itself.
+    @field_validator("end")
+    @classmethod
+    def _after_start(cls, end: DateOrPresent | None, info: ValidationInfo) -> DateOrPresent | None:
+        start = info.data.get("start")  # absent when the start itself was wrong
+        if ends_before_start(start, end):
+            assert isinstance(start, PartialDate) and isinstance(end, PartialDate)
+            raise ValueError(f"the end {_iso(end)} is before the start {_iso(start)}; "
+                             "swap them")
+        return end
+
+
+def _iso(date: PartialDate) -> str:
+    """A date as the user wrote it in cv.yaml (2017, 2017-09, 2017-09-01)."""
+    parts = [f"{date.year:04d}"] + [f"{n:02d}" for n in (date.month, date.day) if n is not None]
+    return "-".join(parts)
 
 
 class EducationEntry(Dated):
@@ -105,14 +130,12 @@ class EducationEntry(Dated):
     highlights: TextList = Field(default_factory=list)
 
 
-
 class ExperienceEntry(Dated):
     organization: Text
     location: Text | None = None
     url: Url | None = None
     position: Text
     highlights: TextList = Field(default_factory=list, description="Bullet points.")
-
 
 
 class AwardEntry(Dated):
@@ -123,7 +146,6 @@ class AwardEntry(Dated):
     date: Date | None = Field(None, description="A single date; or use start and end.")
 
 
-
 class ReferenceEntry(Strict):
     name: Text
     position: Text | None = None
@@ -131,7 +153,6 @@ class ReferenceEntry(Strict):
     email: Email | None = None
     web: Url | None = None
     phone: Text | None = None
-
 
 
 class SectionBase(Strict):

@@ -5,9 +5,10 @@ All problems of one file come back at once, each as `cv.yaml:LINE:COL: path: mes
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
-from collections.abc import Iterator
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, get_args
@@ -36,7 +37,8 @@ def load_profile(path: Path, display_name: str | None = None) -> LoadedProfile:
     located = yamlfile.load(path, display_name)
     if not isinstance(located.data, dict):
         raise InputError([located.problem(
-            (), "cv.yaml must be a mapping of keys (name:, sections:, ...); see docs/format.md")])
+            (), f"the file holds {_show(located.data)}, not a mapping of keys "
+            "(name:, sections:, ...); see docs/format.md")])
     try:
         profile = model.Profile.model_validate(located.data)
     except ValidationError as exc:
@@ -45,17 +47,43 @@ def load_profile(path: Path, display_name: str | None = None) -> LoadedProfile:
 
 
 def problems_from(exc: ValidationError, located: Located) -> list[Problem]:
-    problems: list[Problem] = []
-    seen: set[PathKey] = set()
+    found: dict[PathKey, tuple[str, bool, str]] = {}
     for err in exc.errors(include_url=False):
-        path, found = _data_path(err["loc"], located.data)
-        if path in seen:  # a union reports each branch; the first says enough
+        path, _ = _data_path(err["loc"], located.data)
+        node = _at(located.data, path)
+        if err["type"] == "union_tag_invalid" and isinstance(node, dict) and "kind" in node:
+            path = (*path, "kind")  # point at the kind the user wrote, not at the section
+        if path in found:  # a union reports each branch; the first says enough
             continue
-        seen.add(path)
-        message, on_key = _message(err, path, found, located)
-        problems.append(located.problem(path, message, key=on_key))
+        message, on_key = _message(err, path, located)
+        found[path] = (message, on_key, err["type"])
+    problems = [located.problem(path, message, key=on_key)
+                for path, (message, on_key, kind) in found.items()
+                if not (kind == "missing" and _misspelled(path, found, located))]
     problems.sort(key=lambda p: (p.line or 0, p.column or 0))
     return problems
+
+
+def _misspelled(missing: PathKey, found: dict[PathKey, tuple[str, bool, str]],
+                located: Located) -> bool:
+    """Whether an unknown key next to the missing one is its misspelling (already reported)."""
+    parent, wanted = missing[:-1], missing[-1]
+    allowed = _allowed_keys(parent, located.data)
+    return any(
+        kind == "extra_forbidden" and path[:-1] == parent
+        and difflib.get_close_matches(str(path[-1]), allowed, n=1, cutoff=_CUTOFF) == [wanted]
+        for path, (_, _, kind) in found.items())
+
+
+def _at(data: object, path: PathKey) -> object:
+    """The value at `path`, or None when the path ends at a key that is not there."""
+    node: Any = data
+    for part in path:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
 
 
 def _data_path(loc: tuple[Any, ...], data: object) -> tuple[PathKey, bool]:
@@ -63,11 +91,10 @@ def _data_path(loc: tuple[Any, ...], data: object) -> tuple[PathKey, bool]:
     path: list[str | int] = []
     node = data
     for i, part in enumerate(loc):
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-            path.append(part)
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_dict or in_list:
+            node = node[part]  # type: ignore[index]
             path.append(part)
         elif i == len(loc) - 1 and isinstance(part, str) and isinstance(node, dict):
             path.append(part)  # a missing or unknown key
@@ -109,14 +136,32 @@ def _model_in(annotation: Any) -> Any:
     return None
 
 
+_CUTOFF = 0.6  # difflib's default: "nmae" -> "name", "entires" -> "entries"
+
+
 def _suggest(word: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=_CUTOFF)
     if close:
         return f'; did you mean "{close[0]}"?'
-    return f"; the keys here are: {', '.join(choices)}" if choices else ""
+    return f"; the keys here are: {', '.join(choices)}" if choices else "; remove it"
 
 
-def _message(err: Any, path: PathKey, found: bool, located: Located) -> tuple[str, bool]:
+# Fields whose form is easier to show than to describe with a pattern or a list.
+_FORMS = {
+    "margin": "is not a length; write a number and a unit, e.g. 2cm or 0.75in",
+    "accent": "is not a colour; write six hex digits, e.g. #1F3A93",
+    "select": 'is not a choice of publications; write all, selected or a list of BibTeX keys',
+}
+
+_WANTED = {
+    "string_type": "a text", "list_type": "a list (lines starting with -)",
+    "model_type": "a mapping of keys", "dict_type": "a mapping of keys",
+    "model_attributes_type": "a mapping of keys",
+}
+
+
+def _message(err: Any, path: PathKey, located: Located) -> tuple[str, bool]:
+    """What is wrong and what to do, and whether it is about the key rather than its value."""
     kind = err["type"]
     value = err.get("input")
     last = path[-1] if path else ""
@@ -134,25 +179,40 @@ def _message(err: Any, path: PathKey, found: bool, located: Located) -> tuple[st
         return f'unknown section kind "{tag}"; {hint}', False
     if kind == "union_tag_not_found":
         return f'the section has no "kind"; add one of: {", ".join(_SECTION_CLASSES)}', False
-    if kind in ("string_type", "literal_error") and plain is not None and not isinstance(value, str):
-        if isinstance(value, bool):
-            return (f'"{plain}" was read as {str(value).lower()} (YAML reads yes/no/on/off as '
-                    f'true/false); put it in quotes: "{plain}"'), False
-        return f'{plain} was read as the number {value!r}; put it in quotes: "{plain}"', False
+    if value is None and kind in (*_WANTED, "literal_error", "bool_type", "int_type"):
+        where = "line" if isinstance(last, int) else "key"
+        return f"has no value; write one or remove the {where}", False
+    if last in _FORMS and kind in ("string_type", "string_pattern_mismatch", "literal_error"):
+        return f"{_show(value)} {_FORMS[str(last)]}", False
+    texts_wanted = kind == "string_type" or (kind == "literal_error"
+                                             and "'" in err["ctx"]["expected"])
+    if texts_wanted and plain is not None and not isinstance(value, str):
+        return _yaml11(plain, value), False
+    if kind in ("bool_type", "bool_parsing"):
+        return f"{_show(value)} is not true or false; write true or false", False
     if kind == "literal_error":
         expected = err["ctx"]["expected"].replace("'", '"')
         return f"{_show(value)} is not allowed; use {expected}", False
     if kind == "string_too_short":
         return "is empty; write a value or remove the key", False
-    if kind in ("string_type", "list_type", "model_type", "dict_type", "model_attributes_type"):
-        want = {"string_type": "a text", "list_type": "a list (lines starting with -)",
-                "model_type": "a mapping of keys", "dict_type": "a mapping of keys",
-                "model_attributes_type": "a mapping of keys"}[kind]
-        return f"{_show(value)} is not {want}", False
+    if kind in _WANTED:
+        return f"{_show(value)} is not {_WANTED[kind]}", False
     if kind == "string_pattern_mismatch":
         return f"{_show(value)} does not have the expected form ({err['ctx']['pattern']})", False
     message = re.sub(r"^(Value|Assertion) error, ", "", err["msg"])
+    if message.startswith("Input should be "):  # pydantic's words for numbers and the like
+        message = f"{_show(value)} should be {message.removeprefix('Input should be ')}"
     return message, False
+
+
+def _yaml11(plain: str, value: object) -> str:
+    """Explain a value YAML 1.1 read as something else than the text that was meant."""
+    if isinstance(value, bool):
+        return (f'"{plain}" was read as {str(value).lower()} (YAML reads yes/no/on/off as '
+                f'true/false); put it in quotes: "{plain}"')
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f'{plain} was read as a date; put it in quotes: "{plain}"'
+    return f'{plain} was read as the number {value!r}; put it in quotes: "{plain}"'
 
 
 def _show(value: object) -> str:
@@ -164,22 +224,27 @@ def _show(value: object) -> str:
         return "a list"
     if value is None:
         return "an empty value"
-    return repr(value)
+    if isinstance(value, bool):
+        return str(value).lower()
+    return repr(value) if not isinstance(value, (dt.date, dt.datetime)) else value.isoformat()
 
 
 def profile_warnings(profile: model.Profile, located: Located) -> list[Problem]:
     """What is legal but likely wrong: empty sections, URLs without a scheme."""
     found: list[Problem] = []
     for i, section in enumerate(profile.sections):
-        content = getattr(section, "entries", None) or getattr(section, "items", None)
-        if content is not None and not content and section.kind != "publications":
-            found.append(_warn(located, ("sections", i),
-                               f'the section "{section.title}" is empty and will not be printed'))
+        for key in ("entries", "items"):
+            content = getattr(section, key, None)
+            if content is not None and not content and section.kind != "publications":
+                found.append(_warn(located, ("sections", i, key),
+                                   f'the section "{section.title}" is empty and will not be '
+                                   f"printed; add {key} or remove the section"))
     for path, value in walk(located.data, ()):
         if isinstance(path[-1], str) and (path[-1] in ("url", "web", "area_url")) \
                 and isinstance(value, str) and value and not re.match(r"^[a-zA-Z][\w+.-]*:", value):
             found.append(_warn(located, path,
-                               f'"{value}" has no scheme; it is linked as https://{value}'))
+                               f'"{value}" has no scheme; it is linked as https://{value} '
+                               f"(write https://{value} to say so)"))
     return found
 
 
