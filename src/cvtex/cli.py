@@ -82,17 +82,42 @@ def build_once(request: Request, debug: bool = False) -> int:
     return 0
 
 
+@main.command("init")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default=".")
+def init_command(folder: Path) -> None:
+    """Write a starter cv.yaml and publications.bib into FOLDER (default: here)."""
+    from cvtex.starter import write_starter
+
+    try:
+        written = write_starter(folder)
+    except CvtexError as exc:
+        click.echo(f"cvtex: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except OSError as exc:
+        click.echo(f"cvtex: cannot write in {folder}: {exc.strerror}", err=True)
+        sys.exit(1)
+    click.echo("wrote " + " and ".join(str(p) for p in written))
+    cv = written[0]
+    click.echo(f"next: edit {cv}, then run: cvtex build {cv}")
+
+
 @main.command("validate")
 @click.argument("cv", type=click.Path(path_type=Path), default="cv.yaml")
 @click.option("--bib", multiple=True, type=click.Path(path_type=Path))
 @click.option("--debug", is_flag=True, help="Show Python tracebacks.")
 def validate_command(cv: Path, bib: tuple[Path, ...], debug: bool) -> None:
-    """Check CV and its BibTeX files without building."""
+    """Check CV and its BibTeX files without building; exit 2 when something is wrong."""
     try:
         checked = check(Request(cv=cv, bib=bib))
     except CvtexError as exc:
         _fail(exc, debug)
         return
+    except Exception as exc:  # a bug in cvtex, not in the CV: one line, the traceback on demand
+        if debug:
+            raise
+        click.echo(f"cvtex: internal error ({type(exc).__name__}: {exc}); this is a bug in "
+                   "cvtex, run again with --debug and report the traceback", err=True)
+        sys.exit(1)
     _report(checked.warnings)
     n_sections = len(checked.profile.sections)
     n_warn = len(checked.warnings)
@@ -105,9 +130,11 @@ def schema_command() -> None:
     """Print the JSON Schema of cv.yaml (for editor completion and checks)."""
     from cvtex.model import Profile
 
-    schema = Profile.model_json_schema(mode="validation")
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "cvtex cv.yaml"
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        **Profile.model_json_schema(mode="validation"),
+        "title": "cvtex cv.yaml",
+    }
     click.echo(json.dumps(schema, indent=2, ensure_ascii=False))
 
 
