@@ -36,5 +36,5 @@ def test_reference_builds_with_embedded_tex(no_system_tex: None, tmp_path: Path)
 
 
 def test_missing_engine_is_named(no_system_tex: None) -> None:
-    with pytest.raises(tex.EngineNotFoundError, match="xelatex.*apt-get install"):
+    with pytest.raises(tex.EngineNotFoundError, match=r"xelatex.*apt-get install"):
         tex.find_engine("xelatex")

@@ -192,7 +192,8 @@ AUTHORS = [
      "", 3, r"A A, B B, \ldots{}, \cvowner{Qizhen Weng}, and 3 others"),
     ("shortened, owner last", "A, A and B, B and C, C and D, D and Weng, Qizhen", "", 3,
      r"A A, B B, \ldots{}, \cvowner{Qizhen Weng}, and 2 others"),
-    ("shortened and others", "A, A and B, B and C, C and others", "", 2, r"A A, B B, and 1 other, et al."),
+    ("shortened and others", "A, A and B, B and C, C and others", "", 2,
+     r"A A, B B, and 1 other, et al."),
     ("shortened, note on the last shown co-first",
      "A, A* and B, B* and C, C* and D, D and Weng, Qizhen", "", 2,
      r"A A\cvcofirst{}\cvcofirstnote{(co-first author)}, \ldots{}, \cvowner{Qizhen Weng}, "

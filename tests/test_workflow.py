@@ -30,8 +30,9 @@ def test_actionlint_passes() -> None:
 
 
 def test_matches_github_workflow_schema() -> None:
-    run = subprocess.run([_tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(WORKFLOW)],
-                         capture_output=True, text=True)
+    command = [_tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows",
+               str(WORKFLOW)]
+    run = subprocess.run(command, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout + run.stderr
 
 
