@@ -30,6 +30,8 @@ _SPECIALS = {
     ">": r"\textgreater{}",
     "|": r"\textbar{}",
     '"': r"\textquotedbl{}",
+    # A lone backquote is an opening quote in TeX's fonts.
+    "`": r"\textasciigrave{}",
     "\u00a0": "~",
     # Unicode line and paragraph separators would otherwise end the line or the paragraph.
     "\u2028": " ",
@@ -50,7 +52,8 @@ def escape(text: str) -> str:
     for i, ch in enumerate(text):
         out.append(_SPECIALS.get(ch, ch))
         nxt = text[i + 1] if i + 1 < len(text) else ""
-        if ch in _LIGATURE_STARTS and nxt and (nxt == ch or (ch in "!?" and nxt == "`")):
+        if (ch in _LIGATURE_STARTS and nxt and (nxt == ch or (ch in "!?" and nxt == "`"))) or (
+                ch == "\u2013" and nxt == "-"):  # the font's en dash + hyphen is an em dash
             out.append("{}")
     return "".join(out)
 
@@ -61,11 +64,49 @@ def typographic(text: str) -> str:
 
 
 def bib_text(text: str) -> str:
-    """A decoded BibTeX field: escaped text, with the math that decoding kept passed through."""
+    """A decoded BibTeX field: escaped text, with the math that decoding kept passed through.
+
+    Math is LaTeX the user wrote, so it reaches TeX as it is, unless it could do more than set
+    a formula (read or write files, redefine commands, change catcodes, leave math mode):
+    such math prints as the text it is.
+    """
     out: list[str] = []
-    for i, piece in enumerate(re.split(f"{MATH_OPEN}(.*?){MATH_CLOSE}", text)):
-        out.append(f"${piece}$" if i % 2 else typographic(piece))
+    for i, piece in enumerate(re.split(f"{MATH_OPEN}(.*?){MATH_CLOSE}", text, flags=re.S)):
+        if i % 2 and math_is_safe(piece):
+            out.append(f"${piece}$")
+        elif i % 2:
+            out.append(typographic(f"${piece}$"))
+        else:
+            out.append(typographic(piece))
     return "".join(out)
+
+
+# Commands that act beyond the formula they stand in: files, definitions, catcodes, the engine.
+_UNSAFE_MATH = re.compile(
+    r"\\(?:input|include|openin|openout|read|write|immediate|special|closein|closeout"
+    r"|[gex]?def|let|futurelet|catcode|lccode|uccode|mathcode|sfcode|delcode|csname"
+    r"|expandafter|noexpand|afterassignment|aftergroup|every\w*|output|newcommand"
+    r"|renewcommand|providecommand|DeclareRobustCommand|makeatletter|makeatother|usepackage"
+    r"|RequirePackage|documentclass|begin|end|shipout|pdf\w*|directlua|lua\w*|XeTeX\w*"
+    r"|scantokens|endinput|end|dump|batchmode|errorstopmode|nonstopmode|scrollmode"
+    r"|outer|global|long|newlinechar|endlinechar|escapechar|jobname|loop|repeat"
+    r"|href|url|hyper\w*|string)(?![A-Za-z])")
+
+
+def math_is_safe(math: str) -> bool:
+    """Math from BibTeX that only sets a formula: balanced braces, no `$`, no catcode tricks."""
+    if "^^" in math or "$" in math or "%" in math or "#" in math or _UNSAFE_MATH.search(math):
+        return False
+    depth = 0
+    for i, ch in enumerate(math):
+        escaped = i > 0 and math[i - 1] == "\\" and (i < 2 or math[i - 2] != "\\")
+        if ch == "{" and not escaped:
+            depth += 1
+        elif ch == "}" and not escaped:
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
 
 
 def url(address: str) -> str:

@@ -6,12 +6,12 @@ text reaches LaTeX through `cvtex.latex`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from pylatex import Command, Document
-from pylatex.base_classes import Environment
-from pylatex.base_classes import Arguments
+from pylatex.base_classes import Arguments, Environment
 from pylatex.utils import NoEscape
 
 from cvtex import latex, model, pubstyle, rules
@@ -29,7 +29,33 @@ class CvSection(Environment):
 class RenderOptions:
     engine: str  # pdflatex, xelatex or lualatex
     cjk_font: str | None = None
+    # A Unicode engine's main font when the theme's cannot set the text (Greek, Cyrillic...)
+    main_font: str | None = None
     today: str | None = None  # the "last updated" date when the layout asks for today's
+
+
+def _font_preamble(options: RenderOptions) -> list[NoEscape]:
+    """Fonts cvtex chose for the text on a Unicode engine, after the theme's own."""
+    out: list[NoEscape] = []
+    if options.engine == "pdflatex":
+        return out
+    main = latex.escape(options.main_font) if options.main_font else ""
+    if options.engine == "lualatex" and options.cjk_font:
+        # xeCJK is XeTeX's only: LuaTeX falls back to the CJK font glyph by glyph.
+        cjk = re.sub(r"[^\w .-]", "", options.cjk_font)  # a font name from fontconfig
+        out.append(NoEscape(r'\directlua{luaotfload.add_fallback("cvfallback",{"' + cjk
+                            + r':mode=node;"})}'))
+        out.append(NoEscape(r"\setmainfont{" + (main or "Latin Modern Roman")
+                            + "}[RawFeature={fallback=cvfallback}]"))
+    elif main:
+        out.append(NoEscape(r"\setmainfont{" + main + "}"))
+    # xeCJK would set dashes, quotes and ellipses between Latin words in the CJK font and
+    # drop the spaces around them: they belong to the Latin text.
+    out.append(NoEscape(r"\ifdefined\xeCJKDeclareCharClass\xeCJKDeclareCharClass{Default}"
+                        r"{`–,`—,`‘,`’,`“,`”,`…,`·}\fi"))
+    # A character no font has is an error (TeX would otherwise drop it with a log line).
+    out.append(NoEscape(r"\tracinglostchars=1"))
+    return out
 
 
 def _cmd(name: str, *args: str) -> Command:
@@ -56,9 +82,13 @@ def document(profile: model.Profile, sections_pubs: dict[int, list[Publication]]
     doc.preamble.append(_def("cvpagenumbers", "1" if layout.page_numbers else "0"))
     if layout.accent:
         doc.preamble.append(_def("cvaccenthex", layout.accent.lstrip("#").upper()))
-    if options.cjk_font:
+    if options.cjk_font and options.engine == "xelatex":
         doc.preamble.append(_def("cvcjkfont", latex.escape(options.cjk_font)))
     doc.preamble.append(NoEscape(r"\usepackage{cvtheme}"))
+    doc.preamble.extend(_font_preamble(options))
+    # Everything above depends on the layout and the theme only: cvtex may dump it into a
+    # format (mylatexformat), which stops reading here. Undefined, this line does nothing.
+    doc.preamble.append(NoEscape(r"\csname endofdump\endcsname"))
     doc.preamble.append(NoEscape(
         r"\hypersetup{pdftitle={" + latex.escape(f"{profile.name} \u2013 Curriculum Vitae")
         + "},pdfauthor={" + latex.escape(profile.name)

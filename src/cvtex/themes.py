@@ -47,8 +47,9 @@ def find(name: str) -> Theme | Problem:
     themes = {t.name: t for t in available()}
     if name in themes:
         return themes[name]
-    return Problem(f'unknown theme "{name}"; the themes are: {", ".join(themes)}',
-                   path="theme")
+    close = difflib.get_close_matches(name, list(themes), n=1)
+    hint = f'did you mean "{close[0]}"?' if close else f"the themes are: {', '.join(themes)}"
+    return Problem(f'unknown theme "{name}"; {hint}', path="theme")
 
 
 def install(theme: Theme, build_dir: Path) -> None:

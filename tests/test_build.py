@@ -1,0 +1,226 @@
+"""The build: engines and fonts, errors traced to their source, time limits, reproducibility,
+PDF metadata and links. Also the helpers the other TeX tests share."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from cvtex import compile as tex
+from cvtex.build import Request, build
+from cvtex.errors import CompileError, CvtexError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# ---- helpers shared by the TeX tests ---------------------------------------------------------
+
+def write_cv(folder: Path, data: dict, bib: str | None = None) -> Path:
+    """cv.yaml written as JSON (a subset of YAML), so any string goes in as it is."""
+    if bib is not None:
+        (folder / "refs.bib").write_text(bib, "utf-8")
+        data = {**data, "bibliography": "refs.bib"}
+    path = folder / "cv.yaml"
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), "utf-8")
+    return path
+
+
+def pdftext(pdf: Path, raw: bool = False) -> str:
+    """The PDF's text; `raw` keeps the order of the content stream (a narrow column's lines
+    are not interleaved with its neighbour's)."""
+    mode = ["-raw"] if raw else []
+    return subprocess.run(["pdftotext", *mode, "-enc", "UTF-8", str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def normal(text: str) -> str:
+    """NFKC, one space for any run of white space, typographic apostrophes as ASCII ones."""
+    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'")
+    return " ".join(text.split())
+
+
+def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None,
+            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "cvtex", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def copy_reference(folder: Path) -> Path:
+    for name in ("cv.yaml", "publications.bib"):
+        shutil.copy(ROOT / name, folder / name)
+    return folder / "cv.yaml"
+
+
+needs_xelatex = pytest.mark.skipif(shutil.which("xelatex") is None, reason="no xelatex")
+
+
+# ---- engines and fonts -----------------------------------------------------------------------
+
+@pytest.mark.tex
+@needs_xelatex
+def test_cjk_name_picks_a_unicode_engine_and_prints(tmp_path: Path) -> None:
+    cv = write_cv(tmp_path, {"name": "Qizhen Weng 翁祈桢", "sections": [
+        {"title": "Research", "kind": "text", "text": "Systems — 系统 and “quotes”"}]})
+    result = build(Request(cv=cv, build_dir=tmp_path / "b"))
+    assert result.engine.name in ("xelatex", "lualatex")
+    text = normal(pdftext(result.pdf))
+    assert "Qizhen Weng 翁祈桢" in text
+    assert "Systems — 系统 and “quotes”" in text
+
+
+@pytest.mark.tex
+@needs_xelatex
+def test_greek_and_cyrillic_print_with_a_font_that_has_them(tmp_path: Path) -> None:
+    cv = write_cv(tmp_path, {"name": "Γιώργος Παπαδόπουλος", "headline": ["Иван Петрович"],
+                             "sections": [{"title": "Ερευνα", "kind": "text",
+                                           "text": "Ολοκληρωμένα συστήματα — Системы ёЁ"}]})
+    result = build(Request(cv=cv, build_dir=tmp_path / "b"))
+    text = normal(pdftext(result.pdf))
+    for words in ("Γιώργος Παπαδόπουλος", "Иван Петрович", "Ολοκληρωμένα συστήματα — Системы ёЁ"):
+        assert words in text
+
+
+@pytest.mark.tex
+def test_missing_named_engine_exits_1_naming_it_and_keeps_the_last_pdf(tmp_path: Path) -> None:
+    cv = write_cv(tmp_path, {"name": "Ann Example"})
+    first = run_cli("build", str(cv), "--build-dir", "b", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    before = (tmp_path / "cv.pdf").read_bytes()
+    empty = tmp_path / "empty-path"
+    empty.mkdir()
+    done = run_cli("build", str(cv), "--engine", "xelatex", "--build-dir", "b", cwd=tmp_path,
+                   env={"PATH": str(empty)})
+    assert done.returncode == 1
+    assert "xelatex is not installed" in done.stderr and "texlive-xetex" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert (tmp_path / "cv.pdf").read_bytes() == before
+
+
+@pytest.mark.tex
+def test_without_system_tex_cjk_says_which_engine_it_needs(tmp_path: Path) -> None:
+    cv = write_cv(tmp_path, {"name": "翁祈桢"})
+    done = run_cli("build", str(cv), "--build-dir", "b", cwd=tmp_path,
+                   env={"CVTEX_NO_SYSTEM_TEX": "1"})
+    assert done.returncode == 1
+    assert "xelatex" in done.stderr and "翁 (U+7FC1)" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_unknown_characters_are_named_not_dropped(tmp_path: Path) -> None:
+    if not tex.has_system_engine("xelatex"):
+        pytest.skip("no xelatex")
+    cv = write_cv(tmp_path, {"name": "Ann \U0010fffd Example"})
+    with pytest.raises(CvtexError, match="U\\+10FFFD"):
+        build(Request(cv=cv, build_dir=tmp_path / "b"))
+
+
+# ---- failed and hanging runs -----------------------------------------------------------------
+
+BAD_MATH_BIB = """@article{bad2020,
+  title = {A title with $x__y$ in it},
+  author = {Example, Ann},
+  journal = {J},
+  year = {2020},
+}
+"""
+
+
+@pytest.mark.tex
+def test_tex_error_names_the_tex_line_and_the_bibtex_entry(tmp_path: Path) -> None:
+    cv = write_cv(tmp_path, {"name": "Ann Example", "sections": [
+        {"title": "Publications", "kind": "publications"}]}, bib=BAD_MATH_BIB)
+    with pytest.raises(CompileError) as caught:
+        build(Request(cv=cv, build_dir=tmp_path / "b"))
+    message = str(caught.value)
+    assert re.search(r"cv\.tex:\d+: ", message)
+    assert "bad2020" in message and "refs.bib:1" in message
+
+
+def test_first_error_reads_file_line_errors() -> None:
+    log = "junk\n./cv.tex:42: Undefined control sequence.\nl.42 \\foo\n! later\n"
+    assert tex.first_error(log) == "cv.tex:42: Undefined control sequence."
+    assert tex.error_line(log) == 42
+    assert tex.first_error("! Emergency stop.\n") == "Emergency stop."
+
+
+def test_missing_characters_are_read_from_the_log() -> None:
+    log = ("Missing character: There is no ^^^^0378 (U+0378) in font DejaVuSerif:mode=node;!\n"
+           "Missing character: There is no ^^e9 in font ec-lmr10!\n")
+    found = tex.missing_characters(log)
+    assert "\u0378" in found and "\u00e9" in found
+
+
+def _fake_engine(folder: Path, body: str) -> tex.Engine:
+    script = folder / "fake-pdflatex"
+    script.write_text("#!/bin/sh\n" + body + "\n")
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return tex.Engine("pdflatex", script, embedded=False)
+
+
+def test_hanging_tex_is_stopped_at_the_time_limit(tmp_path: Path) -> None:
+    engine = _fake_engine(tmp_path, "sleep 30")
+    (tmp_path / "cv.tex").write_text("x")
+    with pytest.raises(CompileError, match=r"longer than 0\.5 s"):
+        tex.run(engine, tmp_path / "cv.tex", timeout=0.5)
+
+
+@pytest.mark.tex
+def test_a_killed_run_keeps_the_last_good_pdf(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    cv = write_cv(tmp_path, {"name": "Ann Example"})
+    build(Request(cv=cv, build_dir=tmp_path / "b"))
+    good = (tmp_path / "cv.pdf").read_bytes()
+    cv.write_text(cv.read_text().replace("Ann", "Bea"))
+    hanging = _fake_engine(tmp_path, "echo partial > cv.pdf; sleep 30")
+    monkeypatch.setattr(tex, "find_engine", lambda name: hanging)
+    monkeypatch.setenv("CVTEX_TIME_LIMIT", "1")
+    with pytest.raises(CompileError, match="time limit"):
+        build(Request(cv=cv, build_dir=tmp_path / "b"))
+    assert (tmp_path / "cv.pdf").read_bytes() == good
+
+
+# ---- reproducible output, metadata, links ---------------------------------------------------
+
+@pytest.mark.tex
+def test_source_date_epoch_gives_byte_identical_pdfs(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    cv = copy_reference(tmp_path)
+    one = build(Request(cv=cv, output=tmp_path / "one.pdf", build_dir=tmp_path / "b1"))
+    # The second build also differs in how it runs: no preamble format, one folder reused.
+    monkeypatch.setenv("CVTEX_NO_FORMAT", "1")
+    two = build(Request(cv=cv, output=tmp_path / "two.pdf", build_dir=tmp_path / "b2"))
+    assert one.pdf.read_bytes() == two.pdf.read_bytes()
+    assert b"2023" in subprocess.run(["pdfinfo", str(one.pdf)], capture_output=True,
+                                     check=True).stdout
+
+
+@pytest.mark.tex
+def test_pdf_metadata_text_and_links(tmp_path: Path) -> None:
+    pdfplumber = pytest.importorskip("pdfplumber")
+    cv = copy_reference(tmp_path)
+    result = build(Request(cv=cv, build_dir=tmp_path / "b"))
+    info = subprocess.run(["pdfinfo", str(result.pdf)], capture_output=True, text=True,
+                          check=True).stdout
+    fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+    assert fields["Title"].strip() == "Qizhen Weng – Curriculum Vitae"
+    assert fields["Author"].strip() == "Qizhen Weng"
+    assert fields["Subject"].strip() == "Curriculum Vitae"
+    assert "Qizhen Weng" in fields["Keywords"]
+    text = normal(pdftext(result.pdf))
+    assert "Beware of Fragmentation: Scheduling GPU-Sharing Workloads" in text
+    with pdfplumber.open(result.pdf) as pdf:
+        uris = {link.get("uri") for page in pdf.pages for link in page.hyperlinks}
+    assert "mailto:qwengaa@cse.ust.hk" in uris
+    assert "https://qzweng.github.io" in uris
+    assert any(u and "usenix.org" in u for u in uris)
