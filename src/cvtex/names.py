@@ -5,6 +5,7 @@ Pure functions, Unicode in and Unicode out; nothing here knows LaTeX output.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -87,6 +88,7 @@ def is_corporate(raw: str) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=8192)
 def parse_name(raw: str) -> Name:
     """Parse one name in BibTeX's forms (First von Last, von Last, First, von Last, Jr, First).
 
@@ -144,6 +146,8 @@ def _is_caseless_script(word: str) -> bool:
 # ---- matching ---------------------------------------------------------------------------------
 
 
+# Matching is pure and the same co-authors recur across a bibliography: memoised.
+@functools.lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """Case-fold, drop accents, braces and dots; hyphens become spaces."""
     text = unicodedata.normalize("NFKD", text)
@@ -165,6 +169,7 @@ class NameKey:
     initials_only: bool  # the given name was written as initials: "Q.", "Q. Z.", "QZ"
 
 
+@functools.lru_cache(maxsize=8192)
 def name_key(name: Name) -> NameKey:
     family = fold(f"{name.von} {name.family}").replace(" ", "")
     given_words = fold(name.given).split()
@@ -197,7 +202,8 @@ def owner_keys(name: str, aliases: list[str] | tuple[str, ...] = ()) -> list[Nam
     return keys
 
 
-def candidate_keys(name: Name) -> list[NameKey]:
+@functools.lru_cache(maxsize=8192)
+def candidate_keys(name: Name) -> tuple[NameKey, ...]:
     """The keys one author as written may stand for.
 
     'Qizhen Weng 翁祈桢' is also read without its other-script part; a name written without
@@ -213,7 +219,7 @@ def candidate_keys(name: Name) -> list[NameKey]:
         swapped = name_key(Name(given=name.family, family=name.given))
         if not swapped.initials_only:
             keys.append(swapped)
-    return keys
+    return tuple(keys)
 
 
 def matches(candidate: Name, owner: list[NameKey]) -> bool:
