@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from cvtex.build import Request, build, default_build_dir
+from cvtex.build import Request, build
+from cvtex.buildfolder import default_build_dir
 
 from .test_build import copy_reference, run_cli, write_cv
 

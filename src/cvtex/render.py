@@ -16,6 +16,7 @@ from pylatex.utils import NoEscape
 
 from cvtex import latex, model, pubstyle, rules
 from cvtex.dates import date_range, display
+from cvtex.passes import END_OF_DUMP
 from cvtex.publication import Publication
 
 
@@ -88,7 +89,7 @@ def document(profile: model.Profile, sections_pubs: dict[int, list[Publication]]
     doc.preamble.extend(_font_preamble(options))
     # Everything above depends on the layout and the theme only: cvtex may dump it into a
     # format (mylatexformat), which stops reading here. Undefined, this line does nothing.
-    doc.preamble.append(NoEscape(r"\csname endofdump\endcsname"))
+    doc.preamble.append(NoEscape(END_OF_DUMP))
     doc.preamble.append(NoEscape(
         r"\hypersetup{pdftitle={" + latex.escape(f"{profile.name} \u2013 Curriculum Vitae")
         + "},pdfauthor={" + latex.escape(profile.name)
