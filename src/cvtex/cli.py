@@ -75,11 +75,23 @@ def build_once(request: Request, debug: bool = False) -> int:
         if debug:
             raise
         return exc.exit_code
+    except Exception as exc:  # a bug in cvtex, not in the CV: one line, the traceback on demand
+        if debug:
+            raise
+        _internal_error(exc)
+        return 1
     _report(result.warnings)
-    what = "up to date" if result.passes == 0 else (
-        f"{result.passes} {result.engine.name} pass{'es' if result.passes > 1 else ''}")
-    click.echo(f"wrote {result.pdf} ({what}, {time.perf_counter() - started:.2f} s)")
+    where = "embedded TeX" if result.engine.embedded else "TeX Live"
+    runs = "up to date, TeX not run" if result.passes == 0 else (
+        f"{result.passes} pass{'es' if result.passes > 1 else ''}")
+    click.echo(f"wrote {result.pdf} ({result.engine.name} from {where}; {runs}; "
+               f"{time.perf_counter() - started:.2f} s)")
     return 0
+
+
+def _internal_error(exc: Exception) -> None:
+    click.echo(f"cvtex: internal error ({type(exc).__name__}: {exc}); this is a bug in cvtex, "
+               "run again with --debug and report the traceback", err=True)
 
 
 @main.command("init")
@@ -115,8 +127,7 @@ def validate_command(cv: Path, bib: tuple[Path, ...], debug: bool) -> None:
     except Exception as exc:  # a bug in cvtex, not in the CV: one line, the traceback on demand
         if debug:
             raise
-        click.echo(f"cvtex: internal error ({type(exc).__name__}: {exc}); this is a bug in "
-                   "cvtex, run again with --debug and report the traceback", err=True)
+        _internal_error(exc)
         sys.exit(1)
     _report(checked.warnings)
     n_sections = len(checked.profile.sections)
