@@ -128,8 +128,9 @@ def _bib_paths(request: Request, loaded: LoadedProfile, problems: list[Problem]
         if not path.is_file():
             where = ("bibliography", i) if isinstance(loaded.profile.bibliography, list) \
                 else ("bibliography",)
-            problems.append(loaded.located.problem(where, f'the BibTeX file "{name}" does not '
-                                                   f'exist (looked for {display_name(path)})'))
+            problems.append(loaded.located.problem(
+                where, f'the BibTeX file "{name}" does not exist (looked for '
+                f"{display_name(path)}); fix the path, which is relative to cv.yaml"))
         else:
             paths.append((path, display_name(path)))
     if any(p.is_error for p in problems):

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from cvtex.errors import Problem
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 THEME_FILE = "cvtheme.sty"
 
@@ -34,6 +28,12 @@ class Theme:
 
 
 def available() -> list[Theme]:
+    # Imported here: an unchanged rebuild never lists themes, and answers faster without it.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
     themes = []
     for folder in sorted(templates_dir().iterdir()):
         if (folder / THEME_FILE).is_file():
@@ -47,6 +47,8 @@ def find(name: str) -> Theme | Problem:
     themes = {t.name: t for t in available()}
     if name in themes:
         return themes[name]
+    import difflib
+
     close = difflib.get_close_matches(name, list(themes), n=1)
     hint = f'did you mean "{close[0]}"?' if close else f"the themes are: {', '.join(themes)}"
     return Problem(f'unknown theme "{name}"; {hint}', path="theme")
