@@ -19,8 +19,8 @@ ENGINES = ("pdflatex", "xelatex", "lualatex")
 DEBIAN_PACKAGES = {
     "pdflatex": "texlive-latex-base texlive-latex-recommended texlive-latex-extra "
                 "texlive-fonts-recommended",
-    "xelatex": "texlive-xetex texlive-lang-chinese fonts-noto-cjk",
-    "lualatex": "texlive-luatex texlive-lang-chinese fonts-noto-cjk",
+    "xelatex": "texlive-xetex texlive-lang-chinese fonts-noto-cjk fonts-texgyre",
+    "lualatex": "texlive-luatex texlive-lang-chinese fonts-noto-cjk fonts-texgyre",
 }
 FORMAT_NAME = "cvfmt"
 
