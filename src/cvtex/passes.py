@@ -14,7 +14,7 @@ from cvtex import themes
 from cvtex.engine_choice import describe_chars
 from cvtex.errors import CompileError
 
-MAX_PASSES = 3
+MAX_PASSES = 4  # a draft pass for the labels, then as many as they need
 # Where the part of the preamble that goes into the dumped format ends.
 END_OF_DUMP = r"\csname endofdump\endcsname"
 
@@ -47,12 +47,15 @@ def run_passes(folder: Path, source: str, theme: themes.Theme, engine: tex.Engin
     dump = _Format(folder, source, theme_bytes, engine)
     passes = 0
     reused = dump.ready or (folder / "cv.aux").is_file()
+    # With no labels yet, the page total ("n / N") is unknown and a second pass is certain:
+    # the first need not write a PDF.
+    draft = engine.name == "pdflatex" and not (folder / "cv.aux").is_file()
     try:
         while passes < MAX_PASSES:
             before = _state(folder)
             pdf.unlink(missing_ok=True)  # a stale PDF must not pass for this run's
             try:
-                log = tex.run(engine, tex_file, fmt=dump.name())
+                log = tex.run(engine, tex_file, fmt=dump.name(), draft=draft and passes == 0)
             except CompileError:
                 if passes or not reused:
                     raise
@@ -72,7 +75,7 @@ def run_passes(folder: Path, source: str, theme: themes.Theme, engine: tex.Engin
                     f"{'it' if len(missing) == 1 else 'them'}. Remove "
                     f"{'it' if len(missing) == 1 else 'them'} or use a font that has "
                     f"{'it' if len(missing) == 1 else 'them'}.\nFull log: {folder / 'cv.log'}")
-            if _state(folder) == before:
+            if _state(folder) == before and not (draft and passes == 1):
                 break
     finally:
         dump.finish()
