@@ -11,9 +11,20 @@ import unicodedata
 from dataclasses import dataclass
 
 from bibtexparser.middlewares.names import InvalidNameError, parse_single_name_into_parts
-from pylatexenc.latex2text import LatexNodes2Text
+from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
-_LATEX = LatexNodes2Text(math_mode="text", keep_braced_groups=False)
+
+def _decoder() -> LatexNodes2Text:
+    context = get_default_latex_context_db()
+    # pylatexenc reads these as the spacing accents ˆ and ˜; in text they are ^ and ~.
+    context.add_context_category("cvtex", prepend=True, macros=[
+        MacroTextSpec("textasciicircum", simplify_repl="^"),
+        MacroTextSpec("textasciitilde", simplify_repl="~"),
+    ])
+    return LatexNodes2Text(latex_context=context, math_mode="text", keep_braced_groups=False)
+
+
+_LATEX = _decoder()
 
 # Marks typed after a name: * or $^*$ or \textsuperscript{*} for co-first, † or \dag for
 # corresponding authors.
