@@ -11,6 +11,26 @@ from cvtex.build import Request, build
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
+REFERENCE = (ROOT / "cv.yaml").read_text("utf-8")
+
+
+def broken_reference(folder: Path, *swaps: tuple[str, str]) -> Path:
+    """A copy of the reference cv.yaml in `folder`, each `old` (found exactly once) replaced."""
+    text = REFERENCE
+    for old, new in swaps:
+        assert text.count(old) == 1, f"{old!r} is not once in the reference cv.yaml"
+        text = text.replace(old, new)
+    path = folder / "cv.yaml"
+    path.write_text(text, "utf-8")
+    return path
+
+
+def position(path: Path, needle: str, skip: int = 0) -> tuple[int, int]:
+    """1-based line and column where `needle` starts (plus `skip` characters) in the file."""
+    text = path.read_text("utf-8")
+    assert text.count(needle) == 1, f"{needle!r} is not once in the copy"
+    before = text[: text.index(needle) + skip]
+    return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -17,9 +17,9 @@ from click.testing import CliRunner, Result
 
 from cvtex import cli
 
-from .conftest import ROOT
+from .conftest import ROOT, broken_reference, position
 
-REFERENCE = (ROOT / "cv.yaml").read_text("utf-8")
+write = broken_reference
 
 
 @pytest.fixture
@@ -30,22 +30,10 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def write(folder: Path, *swaps: tuple[str, str]) -> Path:
-    text = REFERENCE
-    for old, new in swaps:
-        assert text.count(old) == 1, f"{old!r} is not once in the reference cv.yaml"
-        text = text.replace(old, new)
-    path = folder / "cv.yaml"
-    path.write_text(text, "utf-8")
-    return path
-
-
 def at(path: Path, needle: str, skip: int = 0) -> str:
     """`cv.yaml:LINE:COL:` of where `needle` starts (plus `skip` characters)."""
-    text = path.read_text("utf-8")
-    assert text.count(needle) == 1, f"{needle!r} is not once in the copy"
-    before = text[: text.index(needle) + skip]
-    return f"cv.yaml:{before.count(chr(10)) + 1}:{len(before) - before.rfind(chr(10))}:"
+    line, column = position(path, needle, skip)
+    return f"cv.yaml:{line}:{column}:"
 
 
 def validate(*args: str) -> Result:

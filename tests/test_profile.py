@@ -13,28 +13,10 @@ import pytest
 from cvtex.errors import InputError, Problem, Severity
 from cvtex.profile import load_profile
 
-from .conftest import ROOT
+from .conftest import ROOT, broken_reference, position
 
-REFERENCE = (ROOT / "cv.yaml").read_text("utf-8")
-
-
-def broken(tmp_path: Path, *swaps: tuple[str, str]) -> Path:
-    """A copy of the reference with each `old` (found exactly once) replaced by `new`."""
-    text = REFERENCE
-    for old, new in swaps:
-        assert text.count(old) == 1, f"{old!r} is not once in the reference cv.yaml"
-        text = text.replace(old, new)
-    path = tmp_path / "cv.yaml"
-    path.write_text(text, "utf-8")
-    return path
-
-
-def at(path: Path, needle: str, skip: int = 0) -> tuple[int, int]:
-    """1-based line and column where `needle` starts (plus `skip` characters) in the file."""
-    text = path.read_text("utf-8")
-    assert text.count(needle) == 1, f"{needle!r} is not once in the copy"
-    before = text[: text.index(needle) + skip]
-    return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+broken = broken_reference
+at = position
 
 
 def errors_of(path: Path) -> list[Problem]:
