@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from cvtex import compile as tex
 from cvtex.build import Request, build
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,6 +32,12 @@ def position(path: Path, needle: str, skip: int = 0) -> tuple[int, int]:
     assert text.count(needle) == 1, f"{needle!r} is not once in the copy"
     before = text[: text.index(needle) + skip]
     return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+
+
+# Chinese, Greek or Cyrillic text needs a Unicode engine from TeX Live (cvtex's own TeX has
+# pdflatex only): such tests are skipped where cvtex finds none.
+needs_xelatex = pytest.mark.skipif(not tex.has_system_engine("xelatex"),
+                                   reason="no xelatex from TeX Live")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

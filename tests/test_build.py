@@ -19,6 +19,8 @@ from cvtex import compile as tex
 from cvtex.build import Request, build
 from cvtex.errors import CompileError, CvtexError
 
+from .conftest import needs_xelatex
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -61,7 +63,6 @@ def copy_reference(folder: Path) -> Path:
     return folder / "cv.yaml"
 
 
-needs_xelatex = pytest.mark.skipif(shutil.which("xelatex") is None, reason="no xelatex")
 
 
 # ---- engines and fonts -----------------------------------------------------------------------

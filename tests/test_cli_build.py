@@ -19,6 +19,7 @@ def _cvtex(*args: str, cwd: Path, path_first: Path | None = None
     env = dict(os.environ)
     if path_first is not None:  # a fake engine found before the real one
         env["PATH"] = f"{path_first}{os.pathsep}{env.get('PATH', '')}"
+        env.pop("CVTEX_NO_SYSTEM_TEX", None)
     return subprocess.run([sys.executable, "-m", "cvtex", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=300)
 

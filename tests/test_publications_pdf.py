@@ -7,7 +7,6 @@ reach the page, links reach the PDF unchanged, citations print their short label
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import unicodedata
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
+from cvtex import compile as tex
 from cvtex.build import Request, build, check
 from cvtex.errors import InputError
 
@@ -134,7 +134,7 @@ def _compose(run: str) -> str:
 @pytest.mark.parametrize("which", sorted(CASES))
 def test_only_the_owner_is_bold(which: str, tmp_path: Path) -> None:
     case = CASES[which]
-    if any(ord(c) > 0x2E80 for c in case["name"]) and not shutil.which("xelatex"):
+    if any(ord(c) > 0x2E80 for c in case["name"]) and not tex.has_system_engine("xelatex"):
         pytest.skip("a name in Chinese needs xelatex")
     (tmp_path / "cv.yaml").write_text(_cv(case), "utf-8")
     (tmp_path / "papers.bib").write_text(_bib(case), "utf-8")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,7 @@ from hypothesis import strategies as st
 
 from cvtex.build import Request, build
 
+from .conftest import needs_xelatex
 from .test_build import normal, pdftext, write_cv
 
 SCALE = float(os.environ.get("CVTEX_ROUNDTRIP_EXAMPLES",
@@ -104,7 +104,7 @@ def test_latin_text_and_specials_round_trip(folder: Path, strings: list[str]) ->
 
 
 @pytest.mark.tex
-@pytest.mark.skipif(shutil.which("xelatex") is None, reason="no xelatex")
+@needs_xelatex
 @settings(max_examples=max(1, int(5 * SCALE)), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.filter_too_much])
