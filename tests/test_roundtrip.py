@@ -112,3 +112,18 @@ def test_latin_text_and_specials_round_trip(folder: Path, strings: list[str]) ->
 def test_greek_and_cyrillic_round_trip(folder: Path, strings: list[str]) -> None:
     _clean(folder)
     _roundtrip(folder, strings)
+
+
+@pytest.mark.tex
+@settings(max_examples=max(1, int(5 * SCALE)), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                 HealthCheck.filter_too_much])
+@given(strings=_strings(LATIN))
+def test_latin_round_trip_with_embedded_tex(folder: Path, strings: list[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """The TeX that comes with cvtex has other fonts (Charter): the same property holds."""
+    monkeypatch.setenv("CVTEX_NO_SYSTEM_TEX", "1")
+    embedded = folder / "embedded"
+    embedded.mkdir(exist_ok=True)
+    _clean(embedded)
+    _roundtrip(embedded, strings)
