@@ -279,8 +279,9 @@ def test_crossref_chains_cycles_and_missing_targets(tmp_path: Path) -> None:
         "@inproceedings{paper, author = {A, B}, title = {Paper}, crossref = {proc}}\n"
         "@proceedings{proc, title = {Proc of Things}, crossref = {series}}\n"
         "@misc{series, publisher = {ACM}, year = 2020}\n"
-        "@misc{self, author = {C, D}, title = {Self}, crossref = {self}}\n"
-        "@misc{lost, author = {E, F}, title = {Lost}, crossref = {Nowhere}}\n", "utf-8")
+        "@misc{self, author = {C, D}, title = {Self}, crossref = {self}, year = 2020}\n"
+        "@misc{lost, author = {E, F}, title = {Lost}, crossref = {Nowhere}, year = 2020}\n",
+        "utf-8")
     pubs, problems = read_bibliographies([(tmp_path / "x.bib", "x.bib")])
     by_key = {p.key: p for p in pubs}
     assert list(by_key) == ["paper", "self", "lost"]  # targets without authors are not printed
@@ -290,3 +291,44 @@ def test_crossref_chains_cycles_and_missing_targets(tmp_path: Path) -> None:
         'x.bib:4: warning: entry "self" has a crossref to itself',
         'x.bib:5: warning: entry "lost" has a crossref to "Nowhere", which no file defines',
     ]
+
+
+def test_entries_lacking_what_is_printed_are_named(tmp_path: Path) -> None:
+    (tmp_path / "x.bib").write_text(
+        "@article{notitle, author = {A, B}, journal = {J}, year = 2020}\n"
+        "@article{noyear, author = {A, B}, title = {T}, journal = {J}}\n"
+        "@article{badmonth, author = {A, B}, title = {T}, journal = {J}, year = 2020,"
+        " month = {13}}\n"
+        "@article{dated, author = {A, B}, title = {T}, journal = {J}, date = {2021-05-03}}\n",
+        "utf-8")
+    pubs, problems = read_bibliographies([(tmp_path / "x.bib", "x.bib")])
+    assert [str(p) for p in problems] == [
+        'x.bib:1: warning: entry "notitle" has no title (its key is printed instead)',
+        'x.bib:2: warning: entry "noyear" has no year (it is printed without one and sorted '
+        "last)",
+        'x.bib:3: warning: entry "badmonth" has a month "13" that is not a month (it is left '
+        "out)",
+    ]
+    dated = pubs[-1]
+    assert (dated.year, dated.month) == (2021, 5)
+
+
+@pytest.mark.parametrize(("raw", "printed"), [
+    (r"See \href{https://x.org/a}{here}", "See here"),
+    (r"$\{$GPU-Sharing$\}$ Workloads", "GPU-Sharing Workloads"),
+    (r"50\% and x\textsuperscript{2}", "50% and x²"),
+    (r"\texttt{code} in \LaTeX{} and \TeX", "code in LaTeX and TeX"),
+    (r"at \url{https://a.org/b_c%20d}", "at https://a.org/b_c%20d"),
+    (r"\S 3 of \mbox{the rules}", "§3 of the rules"),
+])
+def test_formatting_macros_decode_to_their_text(raw: str, printed: str) -> None:
+    assert decode_field(raw) == printed
+
+
+@pytest.mark.parametrize(("raw", "names"), [
+    (r"Smith, John and \'{E}lise Dupr\'e", ["John Smith", "Élise Dupré"]),
+    (r"Ca\~{n}ete, Jos\'e", ["José Cañete"]),
+    (r"Jos\'{e} Ca\~{n}ete and \v Simi\'c, Ana", ["José Cañete", "Ana Šimić"]),
+])
+def test_unbraced_accents_stay_in_their_names(raw: str, names: list[str]) -> None:
+    assert [a.name.display() for a in parse_authors(raw)] == names

@@ -308,7 +308,7 @@ def decode_field(value: str) -> str:
 
     A field that uses a macro we cannot read as text is kept exactly as written.
     """
-    value = value.replace(MATH_OPEN, "").replace(MATH_CLOSE, "")
+    value = _plain_macros(value.replace(MATH_OPEN, "").replace(MATH_CLOSE, ""))
     pieces = re.split(r"(?<!\\)\$(.+?)(?<!\\)\$", value)
     out: list[str] = []
     for i, piece in enumerate(pieces):
@@ -319,8 +319,30 @@ def decode_field(value: str) -> str:
             return _squash(value)  # math we will not pass to TeX: print as written
         if any(m not in _DECODABLE for m in _MACRO.findall(piece)) or "^^" in piece:
             return _squash(value)
-        out.append(_ligatures(names.decode_latex(piece)))
+        try:
+            out.append(_ligatures(names.decode_latex(piece)))
+        except Exception:  # pylatexenc cannot read it: print it as written, never fail
+            return _squash(value)
     return _squash("".join(out))
+
+
+# Macros common in exported BibTeX that only format text, or name it, rewritten before
+# decoding: \href{url}{text} is its text, \url{x} its address, \texttt{x} its x...
+_FORMATTING = re.compile(r"\\(?:texttt|textsf|textrm|textnormal|textup|textmd|mbox|hbox|"
+                         r"textsubscript|nolinkurl)\s*\{")
+_SUPERSCRIPTS = {"1": "\u00b9", "2": "\u00b2", "3": "\u00b3", "o": "\u00ba", "a": "\u00aa"}
+
+
+def _plain_macros(value: str) -> str:
+    value = value.replace("$\\{$", "").replace("$\\}$", "")  # Google Scholar's "protection"
+    value = re.sub(r"\\href\s*\{[^{}]*\}\s*\{", "{", value)
+    value = re.sub(r"\\url\s*\{([^{}]*)\}",
+                   lambda m: re.sub(r"(?<!\\)([%#&_$])", r"\\\1", m.group(1)), value)
+    value = _FORMATTING.sub("{", value)
+    value = re.sub(r"\\textsuperscript\s*\{([^{}]*)\}",
+                   lambda m: _SUPERSCRIPTS.get(m.group(1), m.group(1)), value)
+    value = re.sub(r"\\(La)?TeX\b(\{\})?", lambda m: "LaTeX" if m.group(1) else "TeX", value)
+    return re.sub(r"\\S(?![A-Za-z])\s*", "\u00a7", value)
 
 
 def _squash(text: str) -> str:
@@ -366,7 +388,8 @@ def parse_authors(raw: str, annotation: str = "") -> tuple[Author, ...]:
         if index.strip().isdigit():
             notes[int(index)] = {x.strip().lower() for x in labels.split(",")}
     authors: list[Author] = []
-    for i, person in enumerate(split_multiple_persons_names(" ".join(raw.split())), start=1):
+    raw = names.protect_accents(" ".join(raw.split()))
+    for i, person in enumerate(split_multiple_persons_names(raw), start=1):
         if person.strip().lower() == "others":
             authors.append(Author(names.Name(), others=True))
             continue
@@ -387,7 +410,7 @@ def _publication(item: _Found, problems: list[Problem]) -> Publication:
         if key in _NAME_FIELDS or key.endswith("+an"):
             continue
         fields[key] = _unescape_verbatim(value) if key in _VERBATIM_FIELDS else decode_field(value)
-    return Publication(
+    pub = Publication(
         key=item.entry.key,
         entry_type=item.entry.entry_type.lower(),
         fields=fields,
@@ -397,3 +420,18 @@ def _publication(item: _Found, problems: list[Problem]) -> Publication:
         line=item.line,
         raw_fields=raw,
     )
+    problems.extend(_gaps(pub))
+    return pub
+
+
+def _gaps(pub: Publication) -> list[Problem]:
+    """What a printed entry will visibly lack: said once, where the entry starts."""
+    missing = []
+    if not pub.get("title"):
+        missing.append("no title (its key is printed instead)")
+    if pub.year is None:
+        missing.append("no year (it is printed without one and sorted last)")
+    if pub.get("month") and pub.month is None:
+        missing.append(f'a month "{pub.get("month")}" that is not a month (it is left out)')
+    return [warning(f'entry "{pub.key}" has {gap}', file=pub.file, line=pub.line)
+            for gap in missing]

@@ -78,6 +78,23 @@ def strip_homonym_number(raw: str) -> str:
     return _HOMONYM.sub("", raw)
 
 
+_ACCENT = re.compile(
+    r"(?<!\{)\\(?:(['`^\"~=.])\s*(\{\w\}|\w)|([uvHckrtbd])(?:\s*(\{\w\})|\s+(\w)))")
+
+
+def protect_accents(text: str) -> str:
+    """Brace accent commands as BibTeX wants them: Ca\\~{n}ete -> Ca{\\~{n}}ete.
+
+    Unbraced, BibTeX's name splitting reads the ~ of \\~{n} as a space and may take
+    \\'{E}lise for a lower-case word; braced, the accented letter stays in its word.
+    """
+    def brace(m: re.Match[str]) -> str:
+        command = m.group(1) or m.group(3)
+        letter = (m.group(2) or m.group(4) or m.group(5)).strip("{}")
+        return "{\\" + command + "{" + letter + "}}"
+    return _ACCENT.sub(brace, text)
+
+
 def decode_latex(text: str) -> str:
     """LaTeX accents and braces to Unicode: M{\\"u}ller -> Müller."""
     if "\\" not in text and "{" not in text and "$" not in text and "~" not in text:
@@ -105,7 +122,7 @@ def parse_name(raw: str) -> Name:
 
     Each part is decoded from LaTeX after splitting, so protective braces steer the split.
     """
-    raw = strip_homonym_number(raw.strip())
+    raw = strip_homonym_number(protect_accents(raw.strip()))
     if is_corporate(raw):
         return Name(family=decode_latex(raw[1:-1]))
     if raw.count(",") == 1 and (m := _SUFFIX_AFTER_COMMA.search(raw)):

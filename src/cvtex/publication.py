@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from cvtex.names import Name
@@ -35,12 +36,16 @@ class Publication:
 
     @property
     def year(self) -> int | None:
-        digits = "".join(c for c in self.get("year") if c.isdigit())[:4]
+        # biblatex (and Zotero) write date = {2021-05-03} instead of year and month.
+        digits = "".join(c for c in self.get("year") or self.get("date")[:4] if c.isdigit())[:4]
         return int(digits) if len(digits) == 4 else None
 
     @property
     def month(self) -> int | None:
-        return month_number(self.get("month"))
+        if self.get("month"):
+            return month_number(self.get("month"))
+        date = self.get("date")
+        return month_number(date[5:7]) if re.match(r"^\d{4}-\d{2}", date) else None
 
     @property
     def where(self) -> str:

@@ -229,5 +229,9 @@ FORMATTERS: dict[str, Callable[[Publication], str]] = {
 
 def details(pub: Publication) -> str:
     """What follows the title: '“Title,” in the Proc. USENIX ATC ’23, Jul. 2023.'"""
-    text = FORMATTERS[rules.kind(pub)](pub)
-    return text.rstrip(".") + "." if text else ""
+    kind = rules.kind(pub)
+    text = FORMATTERS[kind](pub)
+    text = text.rstrip(".") + "." if text else ""
+    if pub.get("note") and kind != "misc":  # misc prints its note in its own place
+        text += " " + latex.bib_text(pub.get("note").rstrip(".")) + "."
+    return text
