@@ -35,10 +35,10 @@ def median(values: list[float]) -> float:
 def bare_pass(build_dir: Path, repeat: int) -> float:
     """One pdflatex pass over the .tex cvtex wrote (its aux present), no format."""
     copy = Path(tempfile.mkdtemp(prefix="bare-"))
-    for name in ("cv.tex", "cvtheme.sty", "cv.aux", "cv.out"):
+    for name in ("cvtex.tex", "cvtheme.sty", "cvtex.aux", "cvtex.out"):
         if (build_dir / name).exists():
             shutil.copy(build_dir / name, copy / name)
-    times = [timed(["pdflatex", "-interaction=nonstopmode", "cv.tex"], copy)
+    times = [timed(["pdflatex", "-interaction=nonstopmode", "cvtex.tex"], copy)
              for _ in range(repeat)]
     shutil.rmtree(copy)
     return median(times)

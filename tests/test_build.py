@@ -143,13 +143,13 @@ def test_tex_error_names_the_tex_line_and_the_bibtex_entry(tmp_path: Path) -> No
     with pytest.raises(CompileError) as caught:
         build(Request(cv=cv, build_dir=tmp_path / "b"))
     message = str(caught.value)
-    assert re.search(r"cv\.tex:\d+: ", message)
+    assert re.search(r"cvtex\.tex:\d+: ", message)
     assert "bad2020" in message and "refs.bib:1" in message
 
 
 def test_first_error_reads_file_line_errors() -> None:
-    log = "junk\n./cv.tex:42: Undefined control sequence.\nl.42 \\foo\n! later\n"
-    assert tex.first_error(log) == "cv.tex:42: Undefined control sequence."
+    log = "junk\n./cvtex.tex:42: Undefined control sequence.\nl.42 \\foo\n! later\n"
+    assert tex.first_error(log) == "cvtex.tex:42: Undefined control sequence."
     assert tex.error_line(log) == 42
     assert tex.first_error("! Emergency stop.\n") == "Emergency stop."
 

@@ -79,3 +79,33 @@ def test_failed_tex_run_leaves_the_last_good_pdf(tmp_path: Path) -> None:
     assert bad.returncode == 2
     assert 'unknown key "nmae"; did you mean "name"?' in bad.stderr
     _untouched(pdf, good, mtime)
+
+
+def test_the_pdf_is_never_written_over_the_cvs_own_files(tmp_path: Path) -> None:
+    cv = _reference(tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    for target in ("cv.yaml", "publications.bib"):
+        run = _cvtex("build", "cv.yaml", "-o", target, "--build-dir", "b", cwd=tmp_path)
+        assert run.returncode == 2, run.stdout + run.stderr
+        assert "one of the CV's own files" in run.stderr
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.is_file()} == before
+    assert cv.read_bytes() == before["cv.yaml"]
+
+
+@pytest.mark.tex
+def test_a_build_folder_shared_with_the_cv_keeps_its_files(tmp_path: Path) -> None:
+    """--build-dir . : cvtex's files there have names of their own (cvtex.tex, cvtex.pdf)."""
+    cv = _reference(tmp_path)
+    (tmp_path / "cv.tex").write_text("the user's own LaTeX", "utf-8")
+    first = _cvtex("build", "cv.yaml", "--build-dir", ".", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    pdf = tmp_path / "cv.pdf"
+    good, mtime = pdf.read_bytes(), pdf.stat().st_mtime_ns
+    bib = tmp_path / "publications.bib"
+    bib.write_text(bib.read_text("utf-8").replace("{{OpuS}: Fair", "{Broken $a^$ Fair"),
+                   "utf-8")
+    failed = _cvtex("build", "cv.yaml", "--build-dir", ".", cwd=tmp_path)
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    _untouched(pdf, good, mtime)
+    assert (tmp_path / "cv.tex").read_text("utf-8") == "the user's own LaTeX"
+    assert cv.is_file()

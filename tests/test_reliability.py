@@ -96,7 +96,7 @@ def test_corrupt_or_unusable_cache_is_rebuilt_or_bypassed(
     cv = write_cv(tmp_path, {"name": "Ann Example"})
     build(Request(cv=cv))
     folder = default_build_dir(cv)
-    for name in ("cv.aux", "cvfmt.fmt", "cv.manifest.json", "cv.pdf", "cv.out"):
+    for name in ("cvtex.aux", "cvfmt.fmt", "cvtex.manifest.json", "cvtex.pdf", "cvtex.out"):
         if (folder / name).exists():
             (folder / name).write_bytes(b"\\garbage{{{ \x00\xff")
     cv.write_text(cv.read_text().replace("Ann", "Bea"))

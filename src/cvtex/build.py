@@ -184,15 +184,17 @@ def _today() -> str:
 def build(request: Request) -> Result:
     output = request.output or request.cv.with_suffix(".pdf")
     _check_output(output)
+    _not_an_input(output, [request.cv, *request.bib])
     folder = request.build_dir or buildfolder.default_build_dir(request.cv)
     with buildfolder.build_folder(folder) as (where, notes):
         key = request_key(request)
         if (same := buildfolder.unchanged(where, key)) is not None:
-            _publish(where / "cv.pdf", output)
+            _publish(tex.job_file(where, ".pdf"), output)
             return Result(output, same[0], 0, notes + same[1])
         with contextlib.suppress(OSError):
             (where / buildfolder.MANIFEST).unlink(missing_ok=True)
         checked = check(request)
+        _not_an_input(output, checked.inputs)
         engine, source = _source_for(checked)
         theme = themes.find(checked.profile.theme)
         assert isinstance(theme, themes.Theme)
@@ -203,7 +205,7 @@ def build(request: Request) -> Result:
         except OSError as exc:
             raise OutputError(f"cannot write in the build folder {where}: "
                               f"{exc.strerror or exc}") from None
-        _publish(where / "cv.pdf", output)
+        _publish(tex.job_file(where, ".pdf"), output)
         buildfolder.save_manifest(where, key, checked.inputs, engine, checked.warnings)
     return Result(output, engine, passes, notes + checked.warnings)
 
@@ -214,6 +216,16 @@ def _source_for(checked: Checked) -> tuple[tex.Engine, str]:
     if engine.name == "pdflatex":
         return engine, probe
     return engine, latex_source(checked, engine.name, cjk_font, main_font)
+
+
+def _not_an_input(output: Path, inputs: list[Path]) -> None:
+    """The PDF must never be written over the CV's own files."""
+    target = output.resolve()
+    for path in inputs:
+        if path.resolve() == target:
+            raise InputError([Problem(
+                f"the output {output} is {display_name(path)}, one of the CV's own files; "
+                "write the PDF elsewhere (-o NAME.pdf)")])
 
 
 def _check_output(output: Path) -> None:

@@ -58,7 +58,7 @@ def build_folder(folder: Path) -> Iterator[tuple[Path, list[Problem]]]:
         lock.__exit__(None, None, None)
 
 
-MANIFEST = "cv.manifest.json"
+MANIFEST = "cvtex.manifest.json"
 _code_digest: str | None = None
 
 
@@ -86,7 +86,7 @@ def unchanged(folder: Path, request_key: str) -> tuple[tex.Engine, list[Problem]
     try:
         saved = json.loads((folder / MANIFEST).read_text("utf-8"))
         if saved["request"] != request_key or saved["pdf"] != sha256(
-                folder / "cv.pdf"):
+                tex.job_file(folder, ".pdf")):
             return None
         for name, digest in saved["inputs"].items():
             if sha256(Path(name)) != digest:
@@ -108,7 +108,7 @@ def save_manifest(folder: Path, request_key: str, inputs: list[Path], engine: te
         manifest = {
             "request": request_key,
             "inputs": {str(p.resolve()): sha256(p) for p in inputs},
-            "pdf": sha256(folder / "cv.pdf"),
+            "pdf": sha256(tex.job_file(folder, ".pdf")),
             "engine": {"name": engine.name, "executable": str(engine.executable),
                        "embedded": engine.embedded},
             "warnings": [{**dataclasses.asdict(w), "severity": w.severity.value}

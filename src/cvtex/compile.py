@@ -23,6 +23,13 @@ DEBIAN_PACKAGES = {
     "lualatex": "texlive-luatex texlive-lang-chinese fonts-noto-cjk fonts-texgyre",
 }
 FORMAT_NAME = "cvfmt"
+# The name of cvtex's files in a build folder (cvtex.tex, cvtex.pdf, cvtex.log...): not the
+# CV's own name, so a build folder shared with the CV never touches the user's cv.pdf.
+JOB = "cvtex"
+
+
+def job_file(folder: Path, suffix: str) -> Path:
+    return folder / f"{JOB}{suffix}"
 
 
 @dataclass(frozen=True)
@@ -187,7 +194,7 @@ def first_error(log: str) -> str | None:
     return m.group(1).strip() if m else None
 
 
-def error_line(log: str, tex_name: str = "cv.tex") -> int | None:
+def error_line(log: str, tex_name: str = f"{JOB}.tex") -> int | None:
     """The line of `tex_name` the first error points at, if it points into that file."""
     m = _ERROR_LINE.search(log)
     if m and Path(m.group("file")).name == tex_name:

@@ -22,7 +22,7 @@ END_OF_DUMP = r"\csname endofdump\endcsname"
 def _state(folder: Path) -> bytes:
     """What the next pass reads back: labels (.aux) and bookmarks (.out)."""
     return b"".join((folder / n).read_bytes() if (folder / n).is_file() else b"-"
-                    for n in ("cv.aux", "cv.out"))
+                    for n in (f"{tex.JOB}.aux", f"{tex.JOB}.out"))
 
 
 def run_passes(folder: Path, source: str, theme: themes.Theme, engine: tex.Engine) -> int:
@@ -35,21 +35,21 @@ def run_passes(folder: Path, source: str, theme: themes.Theme, engine: tex.Engin
     digest.update(theme_bytes)
     if "SOURCE_DATE_EPOCH" in os.environ:
         digest.update(os.environ["SOURCE_DATE_EPOCH"].encode())
-    stamp, pdf = folder / "cv.hash", folder / "cv.pdf"
+    stamp, pdf = tex.job_file(folder, ".hash"), tex.job_file(folder, ".pdf")
     with contextlib.suppress(OSError):
         if pdf.is_file() and stamp.read_text() == digest.hexdigest():
             return 0
     stamp.unlink(missing_ok=True)
     themes.install(theme, folder)
-    tex_file = folder / "cv.tex"
+    tex_file = tex.job_file(folder, ".tex")
     tex_file.write_text(source, "utf-8")
 
     dump = _Format(folder, source, theme_bytes, engine)
     passes = 0
-    reused = dump.ready or (folder / "cv.aux").is_file()
+    reused = dump.ready or tex.job_file(folder, ".aux").is_file()
     # With no labels yet, the page total ("n / N") is unknown and a second pass is certain:
     # the first need not write a PDF.
-    draft = engine.name == "pdflatex" and not (folder / "cv.aux").is_file()
+    draft = engine.name == "pdflatex" and not tex.job_file(folder, ".aux").is_file()
     try:
         while passes < MAX_PASSES:
             before = _state(folder)
@@ -63,18 +63,17 @@ def run_passes(folder: Path, source: str, theme: themes.Theme, engine: tex.Engin
                 # from scratch, and only then is the error the text's.
                 reused = False
                 dump.discard()
-                for name in ("cv.aux", "cv.out"):
+                for name in (f"{tex.JOB}.aux", f"{tex.JOB}.out"):
                     (folder / name).unlink(missing_ok=True)
                 before = _state(folder)
                 log = tex.run(engine, tex_file)
             passes += 1
             if missing := tex.missing_characters(log):
+                them = "it" if len(missing) == 1 else "them"
                 raise CompileError(
-                    "no font of this theme has " + describe_chars(sorted(missing)) + f" (font: "
-                    f"{next(iter(missing.values()))}); TeX would drop "
-                    f"{'it' if len(missing) == 1 else 'them'}. Remove "
-                    f"{'it' if len(missing) == 1 else 'them'} or use a font that has "
-                    f"{'it' if len(missing) == 1 else 'them'}.\nFull log: {folder / 'cv.log'}")
+                    f"no font of this theme has {describe_chars(sorted(missing))} (font: "
+                    f"{next(iter(missing.values()))}); TeX would drop {them}. Remove {them} "
+                    f"or use a font that has {them}.\nFull log: {tex.job_file(folder, '.log')}")
             if _state(folder) == before and not (draft and passes == 1):
                 break
     finally:
@@ -107,7 +106,8 @@ class _Format:
         if not self.ready:
             self.keyfile.unlink(missing_ok=True)
             self.fmt.unlink(missing_ok=True)
-            self.thread = threading.Thread(target=self._dump, args=(engine, folder / "cv.tex"),
+            self.thread = threading.Thread(target=self._dump,
+                                           args=(engine, tex.job_file(folder, ".tex")),
                                            daemon=True)
             self.thread.start()
 

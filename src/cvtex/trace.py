@@ -16,11 +16,11 @@ if TYPE_CHECKING:
 def origin_of_error(folder: Path, checked: Checked) -> str:
     """Where in cv.yaml or the BibTeX files the failing .tex line came from, when it is found."""
     with contextlib.suppress(Exception):  # a best effort on top of TeX's own message
-        log = (folder / "cv.log").read_text("utf-8", errors="replace")
+        log = tex.job_file(folder, ".log").read_text("utf-8", errors="replace")
         number = tex.error_line(log)
         if number is None:
             return ""
-        lines = (folder / "cv.tex").read_text("utf-8").splitlines()
+        lines = tex.job_file(folder, ".tex").read_text("utf-8").splitlines()
         return _origin(lines, number - 1, checked)
     return ""
 
