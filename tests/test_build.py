@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from cvtex import compile as tex
-from cvtex.build import Request, build
-from cvtex.errors import CompileError, CvtexError
+from cvtex.build import Request, build, check
+from cvtex.errors import CompileError, InputError
 
 from .conftest import needs_xelatex
 
@@ -118,11 +118,16 @@ def test_without_system_tex_cjk_says_which_engine_it_needs(tmp_path: Path) -> No
 
 
 def test_unknown_characters_are_named_not_dropped(tmp_path: Path) -> None:
-    if not tex.has_system_engine("xelatex"):
-        pytest.skip("no xelatex")
-    cv = write_cv(tmp_path, {"name": "Ann \U0010fffd Example"})
-    with pytest.raises(CvtexError, match="U\\+10FFFD"):
-        build(Request(cv=cv, build_dir=tmp_path / "b"))
+    """Bad input, found before any TeX run: named with its field, in validate as in build."""
+    cv = write_cv(tmp_path, {"name": "Ann \U0010fffd Example",
+                             "headline": ["Lab \u0645\u062e\u062a\u0628\u0631"]})
+    with pytest.raises(InputError) as caught:
+        check(Request(cv=cv))
+    messages = [str(p) for p in caught.value.problems]
+    assert any("cv.yaml:2:" in m and "name:" in m and "U+10FFFD" in m
+               and "no font on this machine has it" in m for m in messages), messages
+    assert any("headline[0]:" in m and "U+0645" in m and "right-to-left" in m
+               for m in messages), messages
 
 
 # ---- failed and hanging runs -----------------------------------------------------------------
@@ -225,3 +230,36 @@ def test_pdf_metadata_text_and_links(tmp_path: Path) -> None:
     assert "mailto:qwengaa@cse.ust.hk" in uris
     assert "https://qzweng.github.io" in uris
     assert any(u and "usenix.org" in u for u in uris)
+
+
+# ---- what check() says about publications sections --------------------------------------------
+
+SMALL_BIB = "".join(
+    f"@article{{{key}, author = {{Weng, Qizhen}}, title = {{{key}}}, journal = {{J}}, "
+    f"year = {{{year}}}}}\n" for key, year in (("old", 2001), ("mid", 2010), ("new", 2020)))
+
+
+def test_a_list_of_keys_keeps_its_order_unless_a_sort_is_given(tmp_path: Path) -> None:
+    section = {"title": "P", "kind": "publications", "select": ["mid", "old", "new"]}
+    cv = write_cv(tmp_path, {"name": "Qizhen Weng", "sections": [section]}, bib=SMALL_BIB)
+    assert [p.key for p in check(Request(cv=cv)).section_publications[0]] == [
+        "mid", "old", "new"]
+    cv = write_cv(tmp_path, {"name": "Qizhen Weng", "sections": [{**section, "sort": "newest"}]},
+                  bib=SMALL_BIB)
+    assert [p.key for p in check(Request(cv=cv)).section_publications[0]] == [
+        "new", "mid", "old"]
+
+
+def test_a_section_that_selects_nothing_is_a_warning(tmp_path: Path) -> None:
+    section = {"title": "Selected", "kind": "publications", "select": "selected"}
+    cv = write_cv(tmp_path, {"name": "Qizhen Weng", "sections": [section]}, bib=SMALL_BIB)
+    warnings = [str(w) for w in check(Request(cv=cv)).warnings]
+    assert any('"Selected" selects no publication' in w for w in warnings), warnings
+
+
+def test_a_bibtex_file_given_twice_is_read_once(tmp_path: Path) -> None:
+    cv = write_cv(tmp_path, {"name": "Qizhen Weng", "sections": [
+        {"title": "P", "kind": "publications"}]}, bib=SMALL_BIB)
+    bib = tmp_path / "refs.bib"
+    checked = check(Request(cv=cv, bib=(bib, tmp_path / "." / "refs.bib")))
+    assert len(checked.publications) == 3

@@ -7,6 +7,7 @@ the tests call these two functions and nothing else.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -15,14 +16,15 @@ import re
 import shutil
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cvtex import buildfolder, themes
 from cvtex import compile as tex
-from cvtex.engine_choice import choose_engine
-from cvtex.errors import CompileError, InputError, OutputError, Problem
+from cvtex.engine_choice import choose_engine, describe_chars, unsupported_characters
+from cvtex.errors import CompileError, InputError, OutputError, Problem, Severity
 from cvtex.passes import run_passes
 from cvtex.trace import origin_of_error
 
@@ -107,8 +109,16 @@ def check(request: Request) -> Checked:
             for key in unknown:
                 problems.append(loaded.located.problem(
                     ("sections", index, "select"), f'no BibTeX entry has the key "{key}"'))
-            section_pubs[index] = rules.sort(chosen, section.sort)
+            # A list of keys is an order of its own, unless a sort is asked for as well.
+            listed = isinstance(section.select, list) and "sort" not in section.model_fields_set
+            section_pubs[index] = rules.sort(chosen, "none" if listed else section.sort)
+            if not chosen and not unknown:
+                problems.append(_warning(loaded.located.problem(
+                    ("sections", index), f'the section "{section.title}" selects no '
+                    "publication and will not be printed")))
     problems.extend(_citation_problems(loaded, {p.key.lower() for p in pubs}))
+    printed = {id(p): p for chosen in section_pubs.values() for p in chosen}.values()
+    problems.extend(_character_problems(loaded, list(printed)))
     if isinstance(theme := themes.find(profile.theme), Problem):
         problems.append(loaded.located.problem(("theme",), theme.message))
     if any(p.is_error for p in problems):
@@ -120,7 +130,8 @@ def check(request: Request) -> Checked:
 def _bib_paths(request: Request, loaded: LoadedProfile, problems: list[Problem]
                ) -> list[tuple[Path, str]]:
     if request.bib:
-        return [(p, display_name(p)) for p in request.bib]
+        unique = {p.resolve(): p for p in reversed(request.bib)}  # a file given twice: once
+        return [(p, display_name(p)) for p in request.bib if unique[p.resolve()] is p]
     paths = []
     files = loaded.profile.bib_files
     for i, name in enumerate(files):
@@ -131,11 +142,38 @@ def _bib_paths(request: Request, loaded: LoadedProfile, problems: list[Problem]
             problems.append(loaded.located.problem(
                 where, f'the BibTeX file "{name}" does not exist (looked for '
                 f"{display_name(path)}); fix the path, which is relative to cv.yaml"))
-        else:
+        elif all(path.resolve() != seen.resolve() for seen, _ in paths):  # listed twice: once
             paths.append((path, display_name(path)))
     if any(p.is_error for p in problems):
         raise InputError(problems)
     return paths
+
+
+def _character_problems(loaded: LoadedProfile, pubs: list[Publication]) -> list[Problem]:
+    """Characters that would not print right, named with the field or entry that holds them."""
+    from cvtex.profile import walk
+
+    texts: list[tuple[str, Callable[[str], Problem]]] = [
+        (value, lambda message, path=path: loaded.located.problem(path, message))
+        for path, value in walk(loaded.located.data, ()) if isinstance(value, str)]
+    for pub in pubs:
+        for text in (*pub.fields.values(), *(a.name.display() for a in pub.authors)):
+            texts.append((text, lambda message, pub=pub: Problem(
+                f'entry "{pub.key}": {message}', file=pub.file, line=pub.line)))
+    bad = unsupported_characters("".join(text for text, _ in texts))
+    found = []
+    for text, problem in texts:
+        by_reason: dict[str, list[str]] = {}
+        for char in sorted({c for c in text if c in bad}):
+            by_reason.setdefault(bad[char], []).append(char)
+        for reason, chars in by_reason.items():
+            found.append(problem(f"{describe_chars(chars, limit=5)}: {reason}; remove "
+                                 f"{'it' if len(chars) == 1 else 'them'}"))
+    return found
+
+
+def _warning(problem: Problem) -> Problem:
+    return dataclasses.replace(problem, severity=Severity.WARNING)
 
 
 def _citation_problems(loaded: LoadedProfile, keys: set[str]) -> list[Problem]:

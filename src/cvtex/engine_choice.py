@@ -8,6 +8,7 @@ fontconfig; a character no font on the machine has is an error naming it.
 from __future__ import annotations
 
 import subprocess
+import unicodedata
 
 from cvtex import compile as tex
 from cvtex.errors import CvtexError
@@ -25,6 +26,23 @@ def pdflatex_can_set(char: str) -> bool:
 def describe_chars(chars: list[str], limit: int = 10) -> str:
     shown = ", ".join(f"{c} (U+{ord(c):04X})" for c in chars[:limit])
     return shown + (f" and {len(chars) - limit} more" if len(chars) > limit else "")
+
+
+def unsupported_characters(text: str) -> dict[str, str]:
+    """Characters that no engine would print right, each with the reason.
+
+    Right-to-left scripts (Arabic, Hebrew) would come out in the wrong order; a character no
+    font on the machine has would be dropped. Latin text costs nothing: fonts are looked up
+    only for what pdflatex cannot set.
+    """
+    special = sorted({c for c in text if not pdflatex_can_set(c) and not c.isspace()})
+    found = {c: "right-to-left text is not supported yet: it would print in the wrong order"
+             for c in special if unicodedata.bidirectional(c) in ("R", "AL")}
+    others = [c for c in special if c not in found and not _is_cjk(c)]
+    if others:
+        for c in find_main_font(others)[1]:
+            found[c] = "no font on this machine has it"
+    return found
 
 
 def choose_engine(requested: str, source: str

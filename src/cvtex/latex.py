@@ -134,11 +134,22 @@ _MARKUP = re.compile(
     r"\*\*(?P<bold>\S(?:.*?\S)?)\*\*"
     r"|(?<![\w*])\*(?P<ital>[^\s*](?:[^*]*?[^\s*])?)\*(?![\w*])"
     r"|\[(?P<cite>@[^\]]+)\]"
-    r"|\[(?P<ltext>[^\]]+)\]\((?P<lurl>[^)\s]+)\)"
+    # An address may hold parentheses in pairs: [Wiki](https://.../Scheduling_(computing)).
+    r"|\[(?P<ltext>[^\]]+)\]\((?P<lurl>(?:[^()\s]|\([^()\s]*\))+)\)"
 )
-_CITE_KEY = re.compile(r"@([^\s;,\]]+)")
+# One citation of [@key], [@key, p. 3] or [@a; @b, ch. 2]: the key and its locator.
+_CITATION = re.compile(r"^\s*@([^\s;,\]]+)\s*(?:,\s*(.*?))?\s*$")
 
-CiteRenderer = Callable[[list[str]], str]
+Citation = tuple[str, str]  # BibTeX key, locator ("" or "p. 3")
+CiteRenderer = Callable[[list[Citation]], str]
+
+
+def citations(group: str) -> list[Citation] | None:
+    """The citations of one [@...] group, or None when a part of it is not one."""
+    found = [_CITATION.match(part) for part in group.split(";")]
+    if not all(found):
+        return None
+    return [(m.group(1), m.group(2) or "") for m in found if m]
 
 
 def cite_keys(text: str) -> list[str]:
@@ -146,7 +157,7 @@ def cite_keys(text: str) -> list[str]:
     keys: list[str] = []
     for m in _MARKUP.finditer(text):
         if m.group("cite"):
-            keys.extend(_CITE_KEY.findall(m.group("cite")))
+            keys.extend(key for key, _ in citations(m.group("cite")) or [])
     return keys
 
 
@@ -160,8 +171,9 @@ def markup(text: str, cite: CiteRenderer | None = None) -> NoEscape:
             out.append(r"\textbf{" + markup(m.group("bold"), cite) + "}")
         elif m.group("ital") is not None:
             out.append(r"\emph{" + markup(m.group("ital"), cite) + "}")
-        elif m.group("cite") is not None and cite is not None:
-            out.append(cite(_CITE_KEY.findall(m.group("cite"))))
+        elif m.group("cite") is not None and cite is not None and (
+                found := citations(m.group("cite"))):
+            out.append(cite(found))
         elif m.group("lurl") is not None:
             out.append(href(m.group("lurl"), markup(m.group("ltext"), cite)))
         else:

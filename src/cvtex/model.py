@@ -145,6 +145,14 @@ class AwardEntry(Dated):
     issuer: Text | None = None
     date: Date | None = Field(None, description="A single date; or use start and end.")
 
+    @field_validator("date")
+    @classmethod
+    def _date_or_range(cls, date: DateOrPresent | None, info: ValidationInfo
+                       ) -> DateOrPresent | None:
+        if date is not None and (info.data.get("start") or info.data.get("end")):
+            raise ValueError("give either date or start and end, not both; remove one")
+        return date
+
 
 class ReferenceEntry(Strict):
     name: Text

@@ -115,14 +115,15 @@ def document(profile: model.Profile, sections_pubs: dict[int, list[Publication]]
 
 
 def _citer(by_key: dict[str, Publication]) -> latex.CiteRenderer:
-    """[@a; @b] in cv.yaml -> '(ATC ’23, SC ’20)', each label a link to the entry."""
-    def cite(keys: list[str]) -> str:
+    """[@a; @b, p. 3] in cv.yaml -> '(ATC ’23, SC ’20, p. 3)', each label a link to the entry."""
+    def cite(found: list[latex.Citation]) -> str:
         labels = []
-        for key in keys:
+        for key, locator in found:
             pub = by_key[key.lower()]  # unknown keys were reported during validation
             text = latex.typographic(pubstyle.short_label(pub))
             target = pubstyle.link(pub)
-            labels.append(latex.href(target, text) if target else text)
+            label = latex.href(target, text) if target else text
+            labels.append(label + (", " + latex.typographic(locator) if locator else ""))
         return "(" + ", ".join(labels) + ")"
     return cite
 
