@@ -104,7 +104,7 @@ def document(profile: model.Profile, sections_pubs: dict[int, list[Publication]]
         body = _section_body(section, sections_pubs.get(index, []), cite)
         if not body:
             continue
-        env = CvSection(arguments=Arguments(NoEscape(latex.markup(section.title))))
+        env = CvSection(arguments=Arguments(NoEscape(latex.markup(section.title, cite))))
         for item in body:
             env.append(item)
         doc.append(env)
