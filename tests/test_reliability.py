@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from cvtex.build import Request, build
 from cvtex.buildfolder import default_build_dir
 
-from .test_build import copy_reference, run_cli, write_cv
+from .test_build import copy_reference, pdftext, run_cli, write_cv
 
 
 def _clean_failure(tmp_path: Path, *args: str, limit: float = 20.0) -> str:
@@ -109,3 +110,18 @@ def test_corrupt_or_unusable_cache_is_rebuilt_or_bypassed(
     result = build(Request(cv=cv))
     assert result.pdf.is_file()
     assert any("temporary folder" in str(w) for w in result.warnings)
+
+
+@pytest.mark.tex
+def test_a_thousand_publications_are_all_printed(tmp_path: Path) -> None:
+    bib = "".join(
+        f"@inproceedings{{p{i}, title = {{Paper number {i} on systems}}, author = {{Weng, "
+        f"Qizhen and Author{i % 97}, Ann}}, booktitle = {{Conference {i % 40}}}, "
+        f"year = {{{2000 + i % 25}}}}}\n" for i in range(1000))
+    cv = write_cv(tmp_path, {"name": "Qizhen Weng", "sections": [
+        {"title": "Publications", "kind": "publications", "numbering": "descending"}]}, bib=bib)
+    result = build(Request(cv=cv, build_dir=tmp_path / "build"))
+    text = pdftext(result.pdf)
+    printed = {int(n) for n in re.findall(r"Paper number (\d+) on systems", text)}
+    assert printed == set(range(1000))
+    assert "[1000]" in text and "[1]" in text
