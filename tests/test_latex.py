@@ -44,3 +44,11 @@ def test_citations_with_locators() -> None:
 def test_a_bracket_that_is_not_a_citation_prints_as_typed() -> None:
     assert latex.markup("[see @x]") == "[see @x]"
     assert latex.cite_keys("[see @x] and [@y, p. 1; not a key]") == []
+
+
+def test_bare_addresses_become_links_that_may_break() -> None:
+    out = latex.markup("see https://en.wikipedia.org/wiki/A_(b), or (https://x.org/y).")
+    assert r"\cvlink{https://en.wikipedia.org/wiki/A_(b)}" in out
+    assert r"\cvlink{https://x.org/y}" in out and out.endswith("}).")
+    assert latex.url_text("https://x.org/a/") == (
+        r"\cvurl{https://\penalty5000{}x.\penalty5000{}org/\penalty5000{}a/}")

@@ -189,15 +189,17 @@ AUTHORS = [
     ("shortened, owner in front", "A, A and B, B and Weng, Qizhen and D, D and E, E", "", 3,
      r"A A, B B, \cvowner{Qizhen Weng}, and 2 others"),
     ("shortened, owner kept visible", "A, A and B, B and C, C and D, D and Weng, Qizhen and F, F",
-     "", 3, r"A A, B B, \ldots{}, \cvowner{Qizhen Weng}, and 3 others"),
+     "", 3, r"A A, B B, \ldots{} (2 more), \cvowner{Qizhen Weng}, and 1 other"),
     ("shortened, owner last", "A, A and B, B and C, C and D, D and Weng, Qizhen", "", 3,
-     r"A A, B B, \ldots{}, \cvowner{Qizhen Weng}, and 2 others"),
+     r"A A, B B, \ldots{} (2 more), and \cvowner{Qizhen Weng}"),
+    ("shortened, a gap of one is printed", "A, A and B, B and C, C and Weng, Qizhen and E, E",
+     "", 3, r"A A, B B, C C, \cvowner{Qizhen Weng}, and 1 other"),
     ("shortened and others", "A, A and B, B and C, C and others", "", 2,
      r"A A, B B, and 1 other, et al."),
     ("shortened, note on the last shown co-first",
      "A, A* and B, B* and C, C* and D, D and Weng, Qizhen", "", 2,
-     r"A A\cvcofirst{}\cvcofirstnote{(co-first author)}, \ldots{}, \cvowner{Qizhen Weng}, "
-     r"and 3 others"),
+     r"A A\cvcofirst{}\cvcofirstnote{(co-first author)}, \ldots{} (3 more), and "
+     r"\cvowner{Qizhen Weng}"),
 ]
 
 

@@ -233,9 +233,9 @@ def build(request: Request) -> Result:
             (where / buildfolder.MANIFEST).unlink(missing_ok=True)
         checked = check(request)
         _not_an_input(output, checked.inputs)
-        engine, source = _source_for(checked)
         theme = themes.find(checked.profile.theme)
         assert isinstance(theme, themes.Theme)
+        engine, source = _source_for(checked, theme)
         try:
             passes = run_passes(where, source, theme, engine)
         except CompileError as exc:
@@ -248,9 +248,10 @@ def build(request: Request) -> Result:
     return Result(output, engine, passes, notes + checked.warnings)
 
 
-def _source_for(checked: Checked) -> tuple[tex.Engine, str]:
+def _source_for(checked: Checked, theme: themes.Theme) -> tuple[tex.Engine, str]:
     probe = latex_source(checked, "pdflatex")
-    engine, cjk_font, main_font = choose_engine(checked.profile.engine, probe)
+    engine, cjk_font, main_font = choose_engine(checked.profile.engine, probe,
+                                                theme.unicode_fonts)
     if engine.name == "pdflatex":
         return engine, probe
     return engine, latex_source(checked, engine.name, cjk_font, main_font)

@@ -45,7 +45,7 @@ def unsupported_characters(text: str) -> dict[str, str]:
     return found
 
 
-def choose_engine(requested: str, source: str
+def choose_engine(requested: str, source: str, theme_fonts: tuple[str, ...] = ()
                   ) -> tuple[tex.Engine, str | None, str | None]:
     """The engine, a CJK font when the text has Chinese, Japanese or Korean, and a main font
     when the theme's cannot set the text (Greek, Cyrillic...) on a Unicode engine."""
@@ -71,7 +71,7 @@ def choose_engine(requested: str, source: str
         return engine, None, None
     main_font = None
     if other:
-        main_font, uncovered = find_main_font(other)
+        main_font, uncovered = find_main_font(other, theme_fonts)
         if uncovered:
             raise CvtexError(f"no font on this machine can set {describe_chars(uncovered)}; remove "
                              "these characters or install a font that has them (fonts-noto)")
@@ -98,12 +98,22 @@ _MAIN_FONTS = ("TeX Gyre Pagella", "DejaVu Serif", "Noto Serif", "FreeSerif",
                "Liberation Serif", "Noto Sans", "DejaVu Sans", "FreeSans")
 
 
-def find_main_font(chars: list[str]) -> tuple[str | None, list[str]]:
-    """A font that has every one of `chars`, and the characters no font on the machine has."""
+def find_main_font(chars: list[str], theme_fonts: tuple[str, ...] = ()
+                   ) -> tuple[str | None, list[str]]:
+    """A main font that has every one of `chars` (None: the theme's own font has them), and
+    the characters no font on the machine has.
+
+    `theme_fonts` are the fonts the theme itself tries, in its order (its theme.toml): the
+    first installed one is what the theme sets; another of them keeps the theme's style.
+    """
     families = _font_families(_charset(chars))
     if families is None:  # no fontconfig: trust the usual font, TeX reports what it lacks
-        return "DejaVu Serif", []
-    for name in _MAIN_FONTS:
+        return None, []
+    installed = _font_families(":") or set()
+    own = next((f for f in theme_fonts if f in installed), None)
+    if own is not None and own in families:
+        return None, []
+    for name in (*theme_fonts, *_MAIN_FONTS):
         if name in families:
             return name, []
     plain = sorted(f for f in families if "Mono" not in f and "CJK" not in f)
@@ -111,7 +121,7 @@ def find_main_font(chars: list[str]) -> tuple[str | None, list[str]]:
         return (plain or sorted(families))[0], []
     uncovered = [c for c in chars[:200] if not _font_families(_charset([c]))]
     covered = [c for c in chars if c not in uncovered]
-    best = find_main_font(covered)[0] if covered else None
+    best = find_main_font(covered, theme_fonts)[0] if covered else None
     return best, uncovered
 
 

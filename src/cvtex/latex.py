@@ -124,8 +124,10 @@ def href(address: str, text_latex: str) -> str:
 
 
 def url_text(address: str) -> str:
-    """An address shown as text (never broken across lines, so it reads back whole)."""
-    return r"\cvurl{" + escape(address) + "}"
+    """An address shown as text: it may break after / . @ only where it would otherwise run
+    past the margin (a costly break, so a short address stays whole and reads back whole)."""
+    parts = [p for p in re.split(r"(?<=[/.@])(?!/)", address) if p]
+    return r"\cvurl{" + r"\penalty5000{}".join(escape(p) for p in parts) + "}"
 
 
 # ---- inline markup of cv.yaml text --------------------------------------------------------
@@ -161,12 +163,31 @@ def cite_keys(text: str) -> list[str]:
     return keys
 
 
+_BARE_URL = re.compile(r"\bhttps?://[^\s<>\"]+[^\s<>\".,;:!?)\]'’”]")
+
+
+def _plain(text: str) -> str:
+    """Text between marks: escaped, with bare https:// addresses linked and breakable."""
+    out, pos = [], 0
+    for m in _BARE_URL.finditer(text):
+        if m.start() < pos:
+            continue
+        address, end = m.group(0), m.end()
+        if address.count("(") > address.count(")") and text[end : end + 1] == ")":
+            address, end = address + ")", end + 1  # .../Scheduling_(computing)
+        out.append(typographic(text[pos : m.start()]))
+        out.append(href(address, url_text(address)))
+        pos = end
+    out.append(typographic(text[pos:]))
+    return "".join(out)
+
+
 def markup(text: str, cite: CiteRenderer | None = None) -> NoEscape:
     """LaTeX for a cv.yaml text: escaped, with **bold**, *italic*, [text](url) and [@key]."""
     out: list[str] = []
     pos = 0
     for m in _MARKUP.finditer(text):
-        out.append(typographic(text[pos : m.start()]))
+        out.append(_plain(text[pos : m.start()]))
         if m.group("bold") is not None:
             out.append(r"\textbf{" + markup(m.group("bold"), cite) + "}")
         elif m.group("ital") is not None:
@@ -179,5 +200,5 @@ def markup(text: str, cite: CiteRenderer | None = None) -> NoEscape:
         else:
             out.append(typographic(m.group(0)))
         pos = m.end()
-    out.append(typographic(text[pos:]))
+    out.append(_plain(text[pos:]))
     return NoEscape("".join(out))

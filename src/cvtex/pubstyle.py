@@ -20,8 +20,8 @@ CORRESPONDING_NOTE = "(corresponding author)"
 def author_list(pub: Publication, max_authors: int | None = None) -> str:
     """'A, **Owner***, B* (co-first author), and C' as LaTeX.
 
-    With more than `max_authors`, the first ones and the owner, and a count of the rest:
-    'A, B, \\ldots, **Owner**, and 80 others'.
+    With more than `max_authors`, the first ones and the owner, and counts of the rest:
+    'A, B, \\ldots (5 more), **Owner**, and 80 others'.
     """
     authors = pub.authors
     others = bool(authors) and authors[-1].others
@@ -33,9 +33,10 @@ def author_list(pub: Publication, max_authors: int | None = None) -> str:
     last_corresponding = max(
         (i for i in shown if i is not None and people[i].corresponding), default=None)
     parts: list[str] = []
-    for index in shown:
-        if index is None:
-            parts.append(r"\ldots{}")
+    for position, index in enumerate(shown):
+        if index is None:  # the authors between the first ones and the owner
+            gap = shown[position + 1] - shown[position - 1] - 1  # type: ignore[operator]
+            parts.append(rf"\ldots{{}} ({gap} more)")
             continue
         text = _one_author(people[index])
         if index == last_cofirst:
@@ -44,8 +45,8 @@ def author_list(pub: Publication, max_authors: int | None = None) -> str:
             text += r"\cvcorrespondingnote{" + latex.escape(CORRESPONDING_NOTE) + "}"
         parts.append(text)
     # A shortened list says how many authors it leaves out, so none is lost without a word.
-    hidden = len(people) - sum(i is not None for i in shown)
-    tail = f", and {hidden} other{'s' if hidden > 1 else ''}" if hidden else ""
+    after = len(people) - 1 - max((i for i in shown if i is not None), default=-1)
+    tail = f", and {after} other{'s' if after > 1 else ''}" if after else ""
     if others:
         tail += ", et al."
     if tail:

@@ -133,7 +133,8 @@ def _header(profile: model.Profile, cite: latex.CiteRenderer) -> Command:
     c = profile.contact
     right: list[str] = []
     if c.email:
-        right.append(r"\cvlabel{Email}: " + latex.href(f"mailto:{c.email}", latex.escape(c.email)))
+        right.append(r"\cvlabel{Email}: " + latex.href(f"mailto:{c.email}",
+                                                        latex.url_text(c.email)))
     if c.phone:
         right.append(r"\cvlabel{Phone}: " + latex.escape(c.phone))
     if c.web:
@@ -234,7 +235,8 @@ def _skills(s: model.SkillsSection, _p: object, cite: latex.CiteRenderer) -> lis
 
 
 def _list(s: model.ListSection, _p: object, cite: latex.CiteRenderer) -> list[Command]:
-    return [_cmd("cvlist", _items(s.items, cite))] if s.items else []
+    # One block per item: a long list runs on over pages, between items.
+    return [_cmd("cvlist", latex.markup(item, cite)) for item in s.items]
 
 
 def _references(s: model.ReferencesSection, _p: object, cite: latex.CiteRenderer
@@ -244,7 +246,7 @@ def _references(s: model.ReferencesSection, _p: object, cite: latex.CiteRenderer
         contacts = []
         if e.email:
             contacts.append(r"\cvlabel{Email}: " + latex.href(f"mailto:{e.email}",
-                                                              latex.escape(e.email)))
+                                                              latex.url_text(e.email)))
         if e.phone:
             contacts.append(r"\cvlabel{Phone}: " + latex.escape(e.phone))
         if e.web:

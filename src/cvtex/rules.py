@@ -137,4 +137,6 @@ def visible_authors(n: int, owner_index: int | None, limit: int | None) -> list[
         return list(range(n))
     if owner_index is None or owner_index < limit:
         return list(range(limit))
+    if owner_index == limit:  # a gap of one author: print the author, not "…"
+        return list(range(owner_index + 1))
     return [*range(limit - 1), None, owner_index]

@@ -25,6 +25,9 @@ class Theme:
     name: str
     folder: Path
     description: str
+    # The OpenType fonts the theme tries on xelatex/lualatex, in its order: when the text
+    # needs a font with more characters, cvtex picks one of these first, to keep the style.
+    unicode_fonts: tuple[str, ...] = ()
 
 
 def available() -> list[Theme]:
@@ -39,7 +42,8 @@ def available() -> list[Theme]:
         if (folder / THEME_FILE).is_file():
             meta = folder / "theme.toml"
             info = tomllib.loads(meta.read_text("utf-8")) if meta.is_file() else {}
-            themes.append(Theme(folder.name, folder, str(info.get("description", ""))))
+            themes.append(Theme(folder.name, folder, str(info.get("description", "")),
+                                tuple(str(f) for f in info.get("unicode_fonts", ()))))
     return themes
 
 
