@@ -12,6 +12,7 @@ import pytest
 
 from cvtex.build import Request, build
 from cvtex.buildfolder import default_build_dir
+from cvtex.errors import OutputError
 
 from .test_build import copy_reference, pdftext, run_cli, write_cv
 
@@ -110,6 +111,9 @@ def test_corrupt_or_unusable_cache_is_rebuilt_or_bypassed(
     result = build(Request(cv=cv))
     assert result.pdf.is_file()
     assert any("temporary folder" in str(w) for w in result.warnings)
+    # A folder the user chose with --build-dir is where they want the files: an error.
+    with pytest.raises(OutputError, match="cannot use the build folder"):
+        build(Request(cv=cv, build_dir=folder))
 
 
 @pytest.mark.tex

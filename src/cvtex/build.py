@@ -224,7 +224,7 @@ def build(request: Request) -> Result:
     _check_output(output)
     _not_an_input(output, [request.cv, *request.bib])
     folder = request.build_dir or buildfolder.default_build_dir(request.cv)
-    with buildfolder.build_folder(folder) as (where, notes):
+    with buildfolder.build_folder(folder, chosen=request.build_dir is not None) as (where, notes):
         key = request_key(request)
         if (same := buildfolder.unchanged(where, key)) is not None:
             _publish(tex.job_file(where, ".pdf"), output)

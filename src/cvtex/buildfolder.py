@@ -14,7 +14,7 @@ from pathlib import Path
 
 from cvtex import compile as tex
 from cvtex import themes
-from cvtex.errors import Problem, Severity
+from cvtex.errors import OutputError, Problem, Severity
 
 
 def cache_root() -> Path:
@@ -40,13 +40,17 @@ def _locked(folder: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def build_folder(folder: Path) -> Iterator[tuple[Path, list[Problem]]]:
-    """The build folder, locked; a fresh temporary one when it cannot be used (a file where
-    the folder should be, no permission, a full disk): a cache never stops a build."""
+def build_folder(folder: Path, chosen: bool = False) -> Iterator[tuple[Path, list[Problem]]]:
+    """The build folder, locked. When the cache folder cannot be used (a file where the folder
+    should be, no permission, a full disk) a fresh temporary one serves: a cache never stops a
+    build. A folder the user `chosen` (--build-dir) is where they want the files: an error."""
     try:
         lock = _locked(folder)
         lock.__enter__()
     except OSError as exc:
+        if chosen:
+            raise OutputError(f"cannot use the build folder {folder}: "
+                              f"{exc.strerror or exc}") from None
         note = Problem(f"the build folder {folder} cannot be used ({exc.strerror or exc}); "
                        "built in a temporary folder instead", severity=Severity.WARNING)
         with tempfile.TemporaryDirectory(prefix="cvtex-") as temporary:

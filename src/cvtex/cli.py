@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -110,7 +111,7 @@ def init_command(folder: Path) -> None:
         sys.exit(1)
     click.echo("wrote " + " and ".join(str(p) for p in written))
     cv = written[0]
-    click.echo(f"next: edit {cv}, then run: cvtex build {cv}")
+    click.echo(f"next: edit {cv}, then run: cvtex build {shlex.quote(str(cv))}")
 
 
 @main.command("validate")
