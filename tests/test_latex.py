@@ -52,3 +52,9 @@ def test_bare_addresses_become_links_that_may_break() -> None:
     assert r"\cvlink{https://x.org/y}" in out and out.endswith("}).")
     assert latex.url_text("https://x.org/a/") == (
         r"\cvurl{https://\penalty5000{}x.\penalty5000{}org/\penalty5000{}a/}")
+
+
+def test_quote_pairs_stay_two_quotes() -> None:
+    """Found by the round trip: ' then ’ became ’’, which T1 fonts set as one ”."""
+    assert latex.typographic("0'\u2019") == "0\u2019{}\u2019"
+    assert latex.escape("\u2018\u2018x") == "\u2018{}\u2018x"

@@ -40,6 +40,8 @@ _SPECIALS = {
 # Pairs that T1 fonts turn into ligatures (-- en dash, '' closing quote, ,, low quote, !` ¡ ...):
 # a brace group between the two keeps what was typed.
 _LIGATURE_STARTS = frozenset("-'`,!?")
+# Typographic quotes are the same glyphs as ' and `, so pairs of them ligature too.
+_QUOTE_PAIRS = {"'": "'\u2019", "\u2019": "'\u2019", "`": "`\u2018", "\u2018": "`\u2018"}
 # Control characters print nothing; U+E000/U+E001 are reserved for math from BibTeX.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ue000\ue001]")
 MATH_OPEN, MATH_CLOSE = "\ue000", "\ue001"
@@ -53,7 +55,8 @@ def escape(text: str) -> str:
         out.append(_SPECIALS.get(ch, ch))
         nxt = text[i + 1] if i + 1 < len(text) else ""
         if (ch in _LIGATURE_STARTS and nxt and (nxt == ch or (ch in "!?" and nxt == "`"))) or (
-                ch == "\u2013" and nxt == "-"):  # the font's en dash + hyphen is an em dash
+                ch == "\u2013" and nxt == "-") or (  # the font's en dash + hyphen is an em dash
+                nxt and ch in _QUOTE_PAIRS and nxt in _QUOTE_PAIRS[ch]):  # ’’ would set as ”
             out.append("{}")
     return "".join(out)
 
