@@ -131,14 +131,7 @@ def _citer(by_key: dict[str, Publication]) -> latex.CiteRenderer:
 def _header(profile: model.Profile, cite: latex.CiteRenderer) -> Command:
     left = r"\\".join(latex.markup(line, cite) for line in profile.headline)
     c = profile.contact
-    right: list[str] = []
-    if c.email:
-        right.append(r"\cvlabel{Email}: " + latex.href(f"mailto:{c.email}",
-                                                        latex.url_text(c.email)))
-    if c.phone:
-        right.append(r"\cvlabel{Phone}: " + latex.escape(c.phone))
-    if c.web:
-        right.append(r"\cvlabel{Web}: " + latex.href(_absolute(c.web), latex.url_text(c.web)))
+    right = _contacts(c.email, c.phone, c.web)
     if c.github:
         right.append(r"\cvlabel{GitHub}: " + latex.href(
             f"https://github.com/{c.github}", latex.escape(c.github)))
@@ -148,6 +141,18 @@ def _header(profile: model.Profile, cite: latex.CiteRenderer) -> Command:
     if c.location:
         right.append(latex.escape(c.location))
     return _cmd("cvheader", latex.escape(profile.name), left, r"\\".join(right))
+
+
+def _contacts(email: str | None, phone: str | None, web: str | None) -> list[str]:
+    """'Email: ...', 'Phone: ...', 'Web: ...' lines, the addresses linked."""
+    lines = []
+    if email:
+        lines.append(r"\cvlabel{Email}: " + latex.href(f"mailto:{email}", latex.url_text(email)))
+    if phone:
+        lines.append(r"\cvlabel{Phone}: " + latex.escape(phone))
+    if web:
+        lines.append(r"\cvlabel{Web}: " + latex.href(_absolute(web), latex.url_text(web)))
+    return lines
 
 
 def _absolute(address: str) -> str:
@@ -243,15 +248,7 @@ def _references(s: model.ReferencesSection, _p: object, cite: latex.CiteRenderer
                 ) -> list[Command]:
     out = []
     for e in s.entries:
-        contacts = []
-        if e.email:
-            contacts.append(r"\cvlabel{Email}: " + latex.href(f"mailto:{e.email}",
-                                                              latex.url_text(e.email)))
-        if e.phone:
-            contacts.append(r"\cvlabel{Phone}: " + latex.escape(e.phone))
-        if e.web:
-            contacts.append(r"\cvlabel{Web}: " + latex.href(_absolute(e.web),
-                                                            latex.url_text(e.web)))
+        contacts = _contacts(e.email, e.phone, e.web)
         out.append(_cmd("cvreference", latex.markup(e.name, cite),
                         latex.markup(e.position or "", cite),
                         r"\\".join(latex.markup(x, cite) for x in e.lines), r"\\".join(contacts)))
