@@ -17,7 +17,7 @@ import pytest
 
 from cvtex import compile as tex
 from cvtex.build import Request, build, check
-from cvtex.errors import CompileError, InputError
+from cvtex.errors import CompileError, InputError, OutputError
 
 from .conftest import needs_xelatex
 
@@ -263,3 +263,19 @@ def test_a_bibtex_file_given_twice_is_read_once(tmp_path: Path) -> None:
     bib = tmp_path / "refs.bib"
     checked = check(Request(cv=cv, bib=(bib, tmp_path / "." / "refs.bib")))
     assert len(checked.publications) == 3
+
+
+def test_fields_never_printed_are_not_checked_for_characters(tmp_path: Path) -> None:
+    bib = ("@article{a, author = {Weng, Qizhen}, title = {T}, journal = {J}, year = 2020,\n"
+           "  abstract = {\u0645\u062e\u062a\u0628\u0631},\n"
+           "  file = {\u05e9\u05dc\u05d5\u05dd.pdf}}\n")
+    cv = write_cv(tmp_path, {"name": "Qizhen Weng", "sections": [
+        {"title": "P", "kind": "publications", "select": ["a", "a"]}]}, bib=bib)
+    checked = check(Request(cv=cv))
+    assert [p.key for p in checked.section_publications[0]] == ["a"]  # listed twice, once
+
+
+def test_the_output_is_never_the_build_folders_own_pdf(tmp_path: Path) -> None:
+    cv = write_cv(tmp_path, {"name": "Ann Example"})
+    with pytest.raises(OutputError, match="build folder's own PDF"):
+        build(Request(cv=cv, build_dir=tmp_path / "b", output=tmp_path / "b" / "cvtex.pdf"))

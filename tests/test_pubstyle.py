@@ -209,3 +209,14 @@ def test_author_list(label: str, raw: str, annotation: str, limit: int | None,
                      expected: str) -> None:
     p = pub("misc", authors=raw, annotation=annotation)
     assert pubstyle.author_list(p, limit) == expected
+
+
+def test_a_year_in_words_is_escaped() -> None:
+    p = pub("article", title="T", journal="J", year=r"In press \& 100\%")
+    assert pubstyle.details(p) == r"in the \cvvenue{J}, In press \& 100\%."
+
+
+@pytest.mark.parametrize("doi", ["10.1/x", "doi:10.1/x", "DOI: 10.1/x", "https://doi.org/10.1/x",
+                                 "http://dx.doi.org/10.1/x"])
+def test_doi_links_take_the_doi_once(doi: str) -> None:
+    assert pubstyle.link(pub("article", title="T", doi=doi)) == "https://doi.org/10.1/x"

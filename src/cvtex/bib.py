@@ -418,7 +418,6 @@ def _publication(item: _Found, problems: list[Problem]) -> Publication:
         editors=parse_authors(raw.get("editor", ""), raw.get("editor+an", "")),
         file=item.file,
         line=item.line,
-        raw_fields=raw,
     )
     problems.extend(_gaps(pub))
     return pub

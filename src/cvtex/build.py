@@ -77,7 +77,7 @@ def display_name(path: Path) -> str:
 
 
 def check(request: Request) -> Checked:
-    from cvtex import model, names, rules, themes
+    from cvtex import model, names, rules
     from cvtex.bib import read_bibliographies
     from cvtex.profile import load_profile
 
@@ -151,15 +151,18 @@ def _bib_paths(request: Request, loaded: LoadedProfile, problems: list[Problem]
 
 def _character_problems(loaded: LoadedProfile, pubs: list[Publication]) -> list[Problem]:
     """Characters that would not print right, named with the field or entry that holds them."""
+    from cvtex import pubstyle
     from cvtex.profile import walk
 
     texts: list[tuple[str, Callable[[str], Problem]]] = [
         (value, lambda message, path=path: loaded.located.problem(path, message))
         for path, value in walk(loaded.located.data, ()) if isinstance(value, str)]
     for pub in pubs:
-        for text in (*pub.fields.values(), *(a.name.display() for a in pub.authors)):
-            texts.append((text, lambda message, pub=pub: Problem(
-                f'entry "{pub.key}": {message}', file=pub.file, line=pub.line)))
+        fields = [(name, pub.get(name)) for name in pubstyle.PRINTED_FIELDS if pub.get(name)]
+        fields += [("author", a.name.display()) for a in pub.authors]
+        for name, text in fields:
+            texts.append((text, lambda message, pub=pub, name=name: Problem(
+                f'entry "{pub.key}", field "{name}": {message}', file=pub.file, line=pub.line)))
     bad = unsupported_characters("".join(text for text, _ in texts))
     found = []
     for text, problem in texts:
@@ -214,7 +217,7 @@ def _today() -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     day = (dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
            if epoch and epoch.isdigit() else dt.date.today())
-    return day.strftime("%B %-d, %Y")
+    return f"{day:%B} {day.day}, {day.year}"
 
 
 # ---- the build -----------------------------------------------------------------------------
@@ -231,8 +234,13 @@ def build(request: Request) -> Result:
             return Result(output, same[0], 0, notes + same[1])
         with contextlib.suppress(OSError):
             (where / buildfolder.MANIFEST).unlink(missing_ok=True)
+        if output.resolve() == tex.job_file(where, ".pdf").resolve():
+            raise OutputError(f"the output {output} is the build folder's own PDF, which a "
+                              "failed build would remove; write the PDF elsewhere")
         checked = check(request)
         _not_an_input(output, checked.inputs)
+        # Hashed now, not after TeX: an edit made during the run must not pass as built.
+        inputs = buildfolder.digests(checked.inputs)
         theme = themes.find(checked.profile.theme)
         assert isinstance(theme, themes.Theme)
         engine, source = _source_for(checked, theme)
@@ -244,7 +252,7 @@ def build(request: Request) -> Result:
             raise OutputError(f"cannot write in the build folder {where}: "
                               f"{exc.strerror or exc}") from None
         _publish(tex.job_file(where, ".pdf"), output)
-        buildfolder.save_manifest(where, key, checked.inputs, engine, checked.warnings)
+        buildfolder.save_manifest(where, key, inputs, engine, checked.warnings)
     return Result(output, engine, passes, notes + checked.warnings)
 
 

@@ -106,12 +106,17 @@ def unchanged(folder: Path, request_key: str) -> tuple[tex.Engine, list[Problem]
     return engine, warnings
 
 
-def save_manifest(folder: Path, request_key: str, inputs: list[Path], engine: tex.Engine,
+def digests(paths: list[Path]) -> dict[str, str]:
+    """The SHA-256 of each input file, keyed by its resolved path."""
+    return {str(p.resolve()): sha256(p) for p in paths}
+
+
+def save_manifest(folder: Path, request_key: str, inputs: dict[str, str], engine: tex.Engine,
                   warnings: list[Problem]) -> None:
     with contextlib.suppress(OSError, ValueError):
         manifest = {
             "request": request_key,
-            "inputs": {str(p.resolve()): sha256(p) for p in inputs},
+            "inputs": inputs,
             "pdf": sha256(tex.job_file(folder, ".pdf")),
             "engine": {"name": engine.name, "executable": str(engine.executable),
                        "embedded": engine.embedded},

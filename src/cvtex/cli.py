@@ -59,8 +59,7 @@ def build_command(cv: Path, output: Path | None, bib: tuple[Path, ...], theme: s
     if watch:
         from cvtex.watch import watch_and_build
 
-        watch_and_build(request, lambda r: build_once(r, debug))
-        return
+        sys.exit(watch_and_build(request, lambda r: build_once(r, debug)))
     sys.exit(build_once(request, debug))
 
 

@@ -13,7 +13,7 @@ _DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 DATE_HINT = 'use YYYY, YYYY-MM or YYYY-MM-DD, or "present"'
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class PartialDate:
     year: int
     month: int | None = None

@@ -75,6 +75,11 @@ def choose_engine(requested: str, source: str, theme_fonts: tuple[str, ...] = ()
         if uncovered:
             raise CvtexError(f"no font on this machine can set {describe_chars(uncovered)}; remove "
                              "these characters or install a font that has them (fonts-noto)")
+    if cjk and engine.name == "lualatex" and main_font is None:
+        # LuaTeX takes CJK glyphs from a fallback of the main font, which cvtex then sets:
+        # the theme's own font, so its style stays.
+        installed = _font_families(":") or set()
+        main_font = next((f for f in theme_fonts if f in installed), None)
     return engine, (find_cjk_font() if cjk else None), main_font
 
 
@@ -116,8 +121,8 @@ def find_main_font(chars: list[str], theme_fonts: tuple[str, ...] = ()
     for name in (*theme_fonts, *_MAIN_FONTS):
         if name in families:
             return name, []
-    plain = sorted(f for f in families if "Mono" not in f and "CJK" not in f)
-    if plain or families:
+    if families:
+        plain = sorted(f for f in families if "Mono" not in f and "CJK" not in f)
         return (plain or sorted(families))[0], []
     uncovered = [c for c in chars[:200] if not _font_families(_charset([c]))]
     covered = [c for c in chars if c not in uncovered]

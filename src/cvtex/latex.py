@@ -185,6 +185,13 @@ def _plain(text: str) -> str:
     return "".join(out)
 
 
+def plain_text(text: str) -> str:
+    """A cv.yaml text without its marks, for places that take no formatting (PDF keywords)."""
+    def unmark(m: re.Match[str]) -> str:
+        return m.group("bold") or m.group("ital") or m.group("ltext") or m.group(0)
+    return _MARKUP.sub(unmark, text)
+
+
 def markup(text: str, cite: CiteRenderer | None = None) -> NoEscape:
     """LaTeX for a cv.yaml text: escaped, with **bold**, *italic*, [text](url) and [@key]."""
     out: list[str] = []

@@ -123,7 +123,7 @@ class EducationEntry(Dated):
     location: Text | None = None
     url: Url | None = None
     degree: Text | None = Field(None, description="Printed in bold, e.g. Ph.D.")
-    honors: Text | None = Field(None, description="Printed small and in italics after the degree.")
+    honors: Text | None = Field(None, description="Printed after the degree, set off by the theme.")
     area: Text | None = Field(None, description="Field of study.")
     area_url: Url | None = None
     details: TextList = Field(default_factory=list, description="Joined by commas, e.g. GPA.")

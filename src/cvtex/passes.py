@@ -67,6 +67,7 @@ def run_passes(folder: Path, source: str, theme: themes.Theme, engine: tex.Engin
                     (folder / name).unlink(missing_ok=True)
                 before = _state(folder)
                 log = tex.run(engine, tex_file)
+                draft = False  # this pass wrote a PDF: no forced second one
             passes += 1
             if missing := tex.missing_characters(log):
                 them = "it" if len(missing) == 1 else "them"

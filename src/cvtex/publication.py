@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from cvtex.names import Name
 
@@ -29,7 +29,6 @@ class Publication:
     file: str
     line: int  # 1-based line of the @ that starts the entry
     editors: tuple[Author, ...] = ()
-    raw_fields: dict[str, str] = field(default_factory=dict)  # as written, for links
 
     def get(self, name: str, default: str = "") -> str:
         return self.fields.get(name, default)

@@ -13,6 +13,12 @@ from cvtex import latex, rules
 from cvtex.dates import MONTH_ABBREVIATIONS
 from cvtex.publication import Author, Publication
 
+# The BibTeX fields this style prints (besides authors and editors); the others (abstract,
+# file, keywords...) never reach the PDF.
+PRINTED_FIELDS = ("title", "booktitle", "journal", "shortvenue", "abbr", "year", "volume",
+                  "number", "pages", "publisher", "address", "edition", "school", "institution",
+                  "type", "howpublished", "note")
+
 COFIRST_NOTE = "(co-first author)"
 CORRESPONDING_NOTE = "(corresponding author)"
 
@@ -72,7 +78,8 @@ def link(pub: Publication) -> str | None:
     if pub.get("url"):
         return pub.get("url")
     if pub.get("doi"):
-        doi = pub.get("doi").removeprefix("https://doi.org/").removeprefix("doi:")
+        doi = re.sub(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", "", pub.get("doi"),
+                     flags=re.IGNORECASE)
         return f"https://doi.org/{doi}"
     archive = (pub.get("archiveprefix") or pub.get("eprinttype")).lower()
     if (rules.is_arxiv(pub) or archive == "arxiv") and rules.arxiv_id(pub):
@@ -112,7 +119,7 @@ def _year_suffix(pub: Publication) -> str:
 
 def _date(pub: Publication) -> str:
     if pub.year is None:
-        return pub.get("year")
+        return latex.bib_text(pub.get("year"))  # "forthcoming", "in press"
     month = pub.month
     return f"{MONTH_ABBREVIATIONS[month - 1]} {pub.year}" if month else str(pub.year)
 

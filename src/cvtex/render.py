@@ -74,7 +74,8 @@ def document(profile: model.Profile, sections_pubs: dict[int, list[Publication]]
         documentclass="article",
         document_options=[f"{layout.font_size}pt"],
         fontenc=None, inputenc=None, lmodern=False, textcomp=False,
-        # The theme owns page style, paragraphs and fonts: PyLaTeX adds none of its own.
+        # The theme owns page style, paragraphs and fonts. page_numbers=True only loads
+        # lastpage (False would set \pagestyle{empty} over the theme's footer).
         page_numbers=True, indent=True, microtype=False,
     )
     doc.preamble.append(_def("cvpaper", f"{layout.paper}paper"))
@@ -94,7 +95,8 @@ def document(profile: model.Profile, sections_pubs: dict[int, list[Publication]]
         r"\hypersetup{pdftitle={" + latex.escape(f"{profile.name} \u2013 Curriculum Vitae")
         + "},pdfauthor={" + latex.escape(profile.name)
         + "},pdfsubject={Curriculum Vitae},pdfkeywords={"
-        + latex.escape(", ".join(["CV", profile.name, *profile.headline[:2]])) + "}}"
+        + latex.escape(", ".join(["CV", profile.name,
+                                  *(latex.plain_text(h) for h in profile.headline[:2])])) + "}}"
     ))
 
     by_key = {p.key.lower(): p for p in all_pubs}
@@ -120,7 +122,7 @@ def _citer(by_key: dict[str, Publication]) -> latex.CiteRenderer:
         labels = []
         for key, locator in found:
             pub = by_key[key.lower()]  # unknown keys were reported during validation
-            text = latex.typographic(pubstyle.short_label(pub))
+            text = latex.bib_text(pubstyle.short_label(pub))
             target = pubstyle.link(pub)
             label = latex.href(target, text) if target else text
             labels.append(label + (", " + latex.typographic(locator) if locator else ""))

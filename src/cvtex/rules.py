@@ -102,8 +102,9 @@ def select(pubs: Sequence[Publication], how: str | list[str]
     if how == "selected":
         return [p for p in pubs if is_selected(p)], []
     by_key = {p.key.lower(): p for p in pubs}
-    chosen = [by_key[k.lower()] for k in how if k.lower() in by_key]
-    return chosen, [k for k in how if k.lower() not in by_key]
+    keys = list(dict.fromkeys(k.lower() for k in how))  # a key listed twice counts once
+    chosen = [by_key[k] for k in keys if k in by_key]
+    return chosen, [k for k in dict.fromkeys(how) if k.lower() not in by_key]
 
 
 def sort(pubs: Sequence[Publication], order: str) -> list[Publication]:

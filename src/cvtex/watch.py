@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Protocol
 
 import click
 import watchfiles
-import yaml
+
+from cvtex import yamlfile
+from cvtex.errors import CvtexError
 
 if TYPE_CHECKING:
     from cvtex.build import Request
@@ -33,8 +35,8 @@ def watched_files(request: Request, before: frozenset[Path] = frozenset()) -> fr
         files.update(request.bib)
     else:
         try:
-            data = yaml.safe_load(request.cv.read_text("utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            data = yamlfile.load(request.cv).data
+        except CvtexError:
             return before | {request.cv.resolve()}
         names = data.get("bibliography") if isinstance(data, dict) else None
         if isinstance(names, str):
