@@ -13,10 +13,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import yaml
+from bench_build import timed  # this folder is on sys.path when the script runs
 
 from cvtex.build import Request, check
 from cvtex.dates import PartialDate
@@ -68,13 +68,6 @@ def to_rendercv(cv: Path) -> dict:
                 for e in section.entries]
     return {"cv": {"name": profile.name, "email": profile.contact.email,
                    "website": profile.contact.web, "sections": sections}}
-
-
-def timed(command: list[str], cwd: Path) -> float:
-    started = time.perf_counter()
-    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
-    return time.perf_counter() - started
 
 
 def main() -> None:
