@@ -16,7 +16,9 @@ REFERENCE = (ROOT / "cv.yaml").read_text("utf-8")
 
 
 def broken_reference(folder: Path, *swaps: tuple[str, str]) -> Path:
-    """A copy of the reference cv.yaml in `folder`, each `old` (found exactly once) replaced."""
+    """A copy of the reference cv.yaml (and its publications.bib) in `folder`, each `old`
+    (found exactly once) replaced."""
+    shutil.copy(ROOT / "publications.bib", folder / "publications.bib")
     text = REFERENCE
     for old, new in swaps:
         assert text.count(old) == 1, f"{old!r} is not once in the reference cv.yaml"

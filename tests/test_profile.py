@@ -245,3 +245,13 @@ def test_url_without_scheme_is_a_warning(tmp_path: Path) -> None:
     assert located(problem) == ("cv.yaml", *at(path, "qzweng.github.io"), "contact.web")
     assert problem.message.startswith('"qzweng.github.io" has no scheme; it is linked as '
                                       "https://qzweng.github.io")
+
+
+def test_files_named_in_cv_yaml_are_checked_with_everything_else(tmp_path: Path) -> None:
+    path = broken(tmp_path, ("name: Qizhen Weng", "nmae: Qizhen Weng"),
+                  ("theme: classic", "theme: clasic"),
+                  ("bibliography: publications.bib", "bibliography: nope.bib"))
+    problems = [str(p) for p in errors_of(path)]
+    assert [p.split(": ", 2)[1] for p in problems] == ["nmae", "bibliography", "theme"]
+    assert 'unknown theme "clasic"; did you mean "classic"?' in problems[2]
+    assert 'the BibTeX file "nope.bib" does not exist' in problems[1]

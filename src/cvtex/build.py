@@ -24,7 +24,14 @@ from typing import TYPE_CHECKING
 from cvtex import buildfolder, themes
 from cvtex import compile as tex
 from cvtex.engine_choice import choose_engine, describe_chars, unsupported_characters
-from cvtex.errors import CompileError, InputError, OutputError, Problem, Severity
+from cvtex.errors import (
+    CompileError,
+    InputError,
+    OutputError,
+    Problem,
+    Severity,
+    display_name,
+)
 from cvtex.passes import run_passes
 from cvtex.trace import origin_of_error
 
@@ -69,20 +76,14 @@ class Result:
     warnings: list[Problem]
 
 
-def display_name(path: Path) -> str:
-    """How messages name a file: relative to the working folder when it is inside it."""
-    with contextlib.suppress(ValueError):
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    return str(path)
-
-
 def check(request: Request) -> Checked:
     from cvtex import model, names, rules
     from cvtex.bib import read_bibliographies
     from cvtex.profile import load_profile
 
     try:
-        loaded = load_profile(request.cv, display_name(request.cv))
+        loaded = load_profile(request.cv, display_name(request.cv),
+                              check_bibliography=not request.bib)
     except RecursionError:
         raise InputError([Problem("the file nests lists or mappings too deeply to read",
                                   file=display_name(request.cv))]) from None
@@ -93,7 +94,7 @@ def check(request: Request) -> Checked:
     profile = profile.model_copy(update=overrides)
     problems: list[Problem] = list(loaded.warnings)
 
-    bib_paths = _bib_paths(request, loaded, problems)
+    bib_paths = _bib_paths(request, loaded)
     try:
         pubs, bib_problems = read_bibliographies(bib_paths)
     except InputError as exc:
@@ -119,33 +120,23 @@ def check(request: Request) -> Checked:
     problems.extend(_citation_problems(loaded, {p.key.lower() for p in pubs}))
     printed = {id(p): p for chosen in section_pubs.values() for p in chosen}.values()
     problems.extend(_character_problems(loaded, list(printed)))
-    if isinstance(theme := themes.find(profile.theme), Problem):
-        problems.append(loaded.located.problem(("theme",), theme.message))
+    if request.theme and isinstance(theme := themes.find(request.theme), Problem):
+        problems.append(Problem(f"--theme: {theme.message}"))  # cv.yaml's was checked on load
     if any(p.is_error for p in problems):
         raise InputError(problems)
     return Checked(profile, pubs, section_pubs, problems,
                    [request.cv, *(p for p, _ in bib_paths)], loaded)
 
 
-def _bib_paths(request: Request, loaded: LoadedProfile, problems: list[Problem]
-               ) -> list[tuple[Path, str]]:
+def _bib_paths(request: Request, loaded: LoadedProfile) -> list[tuple[Path, str]]:
     if request.bib:
         unique = {p.resolve(): p for p in reversed(request.bib)}  # a file given twice: once
         return [(p, display_name(p)) for p in request.bib if unique[p.resolve()] is p]
-    paths = []
-    files = loaded.profile.bib_files
-    for i, name in enumerate(files):
-        path = (request.cv.parent / name)
-        if not path.is_file():
-            where = ("bibliography", i) if isinstance(loaded.profile.bibliography, list) \
-                else ("bibliography",)
-            problems.append(loaded.located.problem(
-                where, f'the BibTeX file "{name}" does not exist (looked for '
-                f"{display_name(path)}); fix the path, which is relative to cv.yaml"))
-        elif all(path.resolve() != seen.resolve() for seen, _ in paths):  # listed twice: once
+    paths: list[tuple[Path, str]] = []
+    for name in loaded.profile.bib_files:  # each one exists: load_profile checked
+        path = request.cv.parent / name
+        if all(path.resolve() != seen.resolve() for seen, _ in paths):  # listed twice: once
             paths.append((path, display_name(path)))
-    if any(p.is_error for p in problems):
-        raise InputError(problems)
     return paths
 
 

@@ -6,8 +6,10 @@ its `exit_code`, never with a traceback.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from enum import Enum
+from pathlib import Path
 
 
 class Severity(str, Enum):
@@ -42,6 +44,13 @@ class Problem:
     @property
     def is_error(self) -> bool:
         return self.severity is Severity.ERROR
+
+
+def display_name(path: Path) -> str:
+    """How messages name a file: relative to the working folder when it is inside it."""
+    with contextlib.suppress(ValueError):
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    return str(path)
 
 
 def warning(message: str, **where: object) -> Problem:

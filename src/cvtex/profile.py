@@ -15,7 +15,7 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
-from cvtex import model, yamlfile
+from cvtex import errors, model, yamlfile
 from cvtex.errors import InputError, Problem, warning
 from cvtex.yamlfile import Located, PathKey
 
@@ -32,18 +32,55 @@ class LoadedProfile:
     warnings: list[Problem]
 
 
-def load_profile(path: Path, display_name: str | None = None) -> LoadedProfile:
-    """Read and validate cv.yaml; return the profile and its warnings, or raise InputError."""
+def load_profile(path: Path, display_name: str | None = None, *,
+                 check_bibliography: bool = True) -> LoadedProfile:
+    """Read and validate cv.yaml; return the profile and its warnings, or raise InputError.
+
+    The files cv.yaml names (the theme, the BibTeX files unless `check_bibliography` is off
+    because --bib replaces them) are checked with the rest, so they come in the same report.
+    """
     located = yamlfile.load(path, display_name)
     if not isinstance(located.data, dict):
         raise InputError([located.problem(
             (), f"the file holds {_show(located.data)}, not a mapping of keys "
             "(name:, sections:, ...); see docs/format.md")])
+    references = _reference_problems(located, path.parent, check_bibliography)
     try:
         profile = model.Profile.model_validate(located.data)
     except ValidationError as exc:
-        raise InputError(problems_from(exc, located)) from None
+        problems = problems_from(exc, located)
+        reported = {p.path for p in problems}
+        problems += [p for p in references if p.path not in reported]
+        problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+        raise InputError(problems) from None
+    if references:
+        raise InputError(references)
     return LoadedProfile(profile, located, profile_warnings(profile, located))
+
+
+def _reference_problems(located: Located, folder: Path, check_bibliography: bool
+                        ) -> list[Problem]:
+    """A theme that does not exist, BibTeX files that are not there: read from the raw data,
+    so they are found even while other keys are wrong."""
+    from cvtex import themes
+
+    data = located.data
+    assert isinstance(data, dict)
+    found = []
+    theme = data.get("theme")
+    if isinstance(theme, str) and isinstance(problem := themes.find(theme), Problem):
+        found.append(located.problem(("theme",), problem.message))
+    files = data.get("bibliography") if check_bibliography else None
+    listed = [(("bibliography",), files)] if isinstance(files, str) else [
+        (("bibliography", i), name) for i, name in enumerate(files or [])
+        if isinstance(files, list)]
+    for where, name in listed:
+        if isinstance(name, str) and name and not (folder / name).is_file():
+            found.append(located.problem(
+                where, f'the BibTeX file "{name}" does not exist (looked for '
+                f"{errors.display_name(folder / name)}); fix the path, which is relative to "
+                "cv.yaml"))
+    return found
 
 
 def problems_from(exc: ValidationError, located: Located) -> list[Problem]:
