@@ -58,3 +58,5 @@ def test_quote_pairs_stay_two_quotes() -> None:
     """Found by the round trip: ' then ’ became ’’, which T1 fonts set as one ”."""
     assert latex.typographic("0'\u2019") == "0\u2019{}\u2019"
     assert latex.escape("\u2018\u2018x") == "\u2018{}\u2018x"
+    # !‘ and ?‘ would set as ¡ and ¿ (found by the round trip as well).
+    assert latex.escape("0!\u2018 ?\u2018") == "0!{}\u2018 ?{}\u2018"

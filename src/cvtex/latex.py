@@ -37,11 +37,12 @@ _SPECIALS = {
     "\u2028": " ",
     "\u2029": " ",
 }
-# Pairs that T1 fonts turn into ligatures (-- en dash, '' closing quote, ,, low quote, !` ¡ ...):
-# a brace group between the two keeps what was typed.
-_LIGATURE_STARTS = frozenset("-'`,!?")
-# Typographic quotes are the same glyphs as ' and `, so pairs of them ligature too.
-_QUOTE_PAIRS = {"'": "'\u2019", "\u2019": "'\u2019", "`": "`\u2018", "\u2018": "`\u2018"}
+# Pairs that T1 fonts turn into other glyphs: -- en dash, –- em dash, '' closing quote, ``
+# opening quote, ,, low quote, !` ¡, ?` ¿; ’ and ‘ are the same glyphs as ' and `. A brace
+# group between the two keeps what was typed.
+_LIGATURES = frozenset({"--", "\u2013-", ",,", "!`", "?`", "!\u2018", "?\u2018",
+                        *(a + b for a in "'\u2019" for b in "'\u2019"),
+                        *(a + b for a in "`\u2018" for b in "`\u2018")})
 # Control characters print nothing; U+E000/U+E001 are reserved for math from BibTeX.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ue000\ue001]")
 MATH_OPEN, MATH_CLOSE = "\ue000", "\ue001"
@@ -53,10 +54,7 @@ def escape(text: str) -> str:
     out: list[str] = []
     for i, ch in enumerate(text):
         out.append(_SPECIALS.get(ch, ch))
-        nxt = text[i + 1] if i + 1 < len(text) else ""
-        if (ch in _LIGATURE_STARTS and nxt and (nxt == ch or (ch in "!?" and nxt == "`"))) or (
-                ch == "\u2013" and nxt == "-") or (  # the font's en dash + hyphen is an em dash
-                nxt and ch in _QUOTE_PAIRS and nxt in _QUOTE_PAIRS[ch]):  # ’’ would set as ”
+        if text[i : i + 2] in _LIGATURES:
             out.append("{}")
     return "".join(out)
 
