@@ -25,7 +25,7 @@ VOCABULARY = [
     "cvheader", "cvtext", "cveducation", "cvexperience", "cvitems", "cvitem", "cvpublication",
     "cvpubgroup", "cvaward", "cvskills", "cvlist", "cvreference", "cvlastupdated",
     "cvlink", "cvurl", "cvlabel", "cvowner", "cvcofirst", "cvcofirstnote", "cvcorresponding",
-    "cvcorrespondingnote", "cvvenue", "cvdegree", "cvhonors", "cvpubtitle",
+    "cvcorrespondingnote", "cvvenue", "cvdegree", "cvhonors", "cvpubtitle", "cvpagefoot",
 ]
 PAGE_NUMBER = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
 ENGINES = ["system", "embedded"]

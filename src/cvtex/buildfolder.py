@@ -76,6 +76,7 @@ def code_hash() -> str:
     if _code_digest is None:
         digest = hashlib.sha256()
         files = sorted(Path(__file__).parent.glob("*.py"))
+        files += sorted(themes.SUPPORT_DIR.glob("*.sty"))
         with contextlib.suppress(OSError):
             files += sorted(p for p in themes.templates_dir().rglob("*") if p.is_file())
         for f in files:

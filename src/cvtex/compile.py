@@ -136,27 +136,30 @@ def _kill(proc: subprocess.Popen[bytes]) -> None:
 
 
 def run(engine: Engine, tex: Path, timeout: float | None = None,
-        fmt: str | None = None, draft: bool = False) -> str:
+        fmt: str | None = None) -> str:
     """One pass of `engine` over `tex` in its folder; return the log, raise CompileError.
 
     `fmt` names a format dumped in the folder by `dump_format` (the preamble, preloaded).
-    `draft` (pdflatex only) writes the labels but no PDF, for a pass known to be followed
-    by another.
     """
     command = [str(engine.executable), "-interaction=nonstopmode", "-halt-on-error",
                "-no-shell-escape", "-file-line-error"]
     if fmt:
         command.append(f"-fmt={fmt}")
-    draft = draft and engine.name == "pdflatex"
-    if draft:
-        command.append("-draftmode")
     command.append(tex.name)
     log_path = tex.with_suffix(".log")
     _run_process(command, tex.parent, timeout or time_limit(), engine.name, log_path)
     log = log_path.read_text("utf-8", errors="replace") if log_path.is_file() else ""
-    if (not draft and not tex.with_suffix(".pdf").is_file()) or first_error(log):
+    if not tex.with_suffix(".pdf").is_file() or first_error(log):
         raise CompileError(describe_failure(engine, tex, log))
     return log
+
+
+# What LaTeX and its packages print when the pass just run read stale labels or outlines.
+_RERUN = re.compile(r"Rerun to |Label\(s\) may have changed")
+
+
+def asks_rerun(log: str) -> bool:
+    return _RERUN.search(log) is not None
 
 
 def dump_format(engine: Engine, tex: Path, timeout: float | None = None) -> Path | None:

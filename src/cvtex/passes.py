@@ -14,15 +14,11 @@ from cvtex import themes
 from cvtex.engine_choice import describe_chars
 from cvtex.errors import CompileError
 
-MAX_PASSES = 4  # a draft pass for the labels, then as many as they need
+# One pass, then as many as LaTeX asks for. The themes print nothing that needs one: the page
+# total comes from cvpages.sty in the same pass.
+MAX_PASSES = 3
 # Where the part of the preamble that goes into the dumped format ends.
 END_OF_DUMP = r"\csname endofdump\endcsname"
-
-
-def _state(folder: Path) -> bytes:
-    """What the next pass reads back: labels (.aux) and bookmarks (.out)."""
-    return b"".join((folder / n).read_bytes() if (folder / n).is_file() else b"-"
-                    for n in (f"{tex.JOB}.aux", f"{tex.JOB}.out"))
 
 
 def run_passes(folder: Path, source: str, theme: themes.Theme, engine: tex.Engine) -> int:
@@ -30,8 +26,7 @@ def run_passes(folder: Path, source: str, theme: themes.Theme, engine: tex.Engin
     digest = hashlib.sha256()
     digest.update(source.encode())
     digest.update(str(engine.executable).encode())
-    theme_bytes = b"".join(f.name.encode() + f.read_bytes()
-                           for f in sorted(theme.folder.iterdir()) if f.is_file())
+    theme_bytes = b"".join(f.name.encode() + f.read_bytes() for f in themes.files(theme))
     digest.update(theme_bytes)
     if "SOURCE_DATE_EPOCH" in os.environ:
         digest.update(os.environ["SOURCE_DATE_EPOCH"].encode())
@@ -47,15 +42,11 @@ def run_passes(folder: Path, source: str, theme: themes.Theme, engine: tex.Engin
     dump = _Format(folder, source, theme_bytes, engine)
     passes = 0
     reused = dump.ready or tex.job_file(folder, ".aux").is_file()
-    # With no labels yet, the page total ("n / N") is unknown and a second pass is certain:
-    # the first need not write a PDF.
-    draft = engine.name == "pdflatex" and not tex.job_file(folder, ".aux").is_file()
     try:
-        while passes < MAX_PASSES:
-            before = _state(folder)
+        while True:
             pdf.unlink(missing_ok=True)  # a stale PDF must not pass for this run's
             try:
-                log = tex.run(engine, tex_file, fmt=dump.name(), draft=draft and passes == 0)
+                log = tex.run(engine, tex_file, fmt=dump.name())
             except CompileError:
                 if passes or not reused:
                     raise
@@ -65,9 +56,7 @@ def run_passes(folder: Path, source: str, theme: themes.Theme, engine: tex.Engin
                 dump.discard()
                 for name in (f"{tex.JOB}.aux", f"{tex.JOB}.out"):
                     (folder / name).unlink(missing_ok=True)
-                before = _state(folder)
                 log = tex.run(engine, tex_file)
-                draft = False  # this pass wrote a PDF: no forced second one
             passes += 1
             if missing := tex.missing_characters(log):
                 them = "it" if len(missing) == 1 else "them"
@@ -75,7 +64,7 @@ def run_passes(folder: Path, source: str, theme: themes.Theme, engine: tex.Engin
                     f"no font of this theme has {describe_chars(sorted(missing))} (font: "
                     f"{next(iter(missing.values()))}); TeX would drop {them}. Remove {them} "
                     f"or use a font that has {them}.\nFull log: {tex.job_file(folder, '.log')}")
-            if _state(folder) == before and not (draft and passes == 1):
+            if not tex.asks_rerun(log) or passes == MAX_PASSES:
                 break
     finally:
         dump.finish()

@@ -74,9 +74,9 @@ def document(profile: model.Profile, sections_pubs: dict[int, list[Publication]]
         documentclass="article",
         document_options=[f"{layout.font_size}pt"],
         fontenc=None, inputenc=None, lmodern=False, textcomp=False,
-        # The theme owns page style, paragraphs and fonts. page_numbers=True only loads
-        # lastpage (False would set \pagestyle{empty} over the theme's footer).
-        page_numbers=True, indent=True, microtype=False,
+        # The theme owns paragraphs and fonts; the page foot comes from cvpages, below
+        # (page_numbers=False sets \pagestyle{empty}: no LaTeX head or foot).
+        page_numbers=False, indent=True, microtype=False,
     )
     doc.preamble.append(_def("cvpaper", f"{layout.paper}paper"))
     if layout.margin:
@@ -87,6 +87,8 @@ def document(profile: model.Profile, sections_pubs: dict[int, list[Publication]]
     if options.cjk_font and options.engine == "xelatex":
         doc.preamble.append(_def("cvcjkfont", latex.escape(options.cjk_font)))
     doc.preamble.append(NoEscape(r"\usepackage{cvtheme}"))
+    # "n / N" in one TeX pass, drawn by the theme's \cvpagefoot.
+    doc.preamble.append(NoEscape(r"\usepackage{cvpages}"))
     doc.preamble.extend(_font_preamble(options))
     # Everything above depends on the layout and the theme only: cvtex may dump it into a
     # format (mylatexformat), which stops reading here. Undefined, this line does nothing.

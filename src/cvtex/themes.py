@@ -10,6 +10,8 @@ from pathlib import Path
 from cvtex.errors import Problem
 
 THEME_FILE = "cvtheme.sty"
+# TeX files of cvtex's own that every theme relies on (the page total).
+SUPPORT_DIR = Path(__file__).parent / "tex"
 
 
 def templates_dir() -> Path:
@@ -58,11 +60,17 @@ def find(name: str) -> Theme | Problem:
     return Problem(f'unknown theme "{name}"; {hint}', path="theme")
 
 
+def files(theme: Theme) -> list[Path]:
+    """What TeX reads of a theme: its own files, then cvtex's support files every theme uses."""
+    own = sorted(f for f in theme.folder.iterdir()
+                 if f.is_file() and f.suffix in (".sty", ".tex", ".cls", ".def"))
+    return own + sorted(SUPPORT_DIR.glob("*.sty"))
+
+
 def install(theme: Theme, build_dir: Path) -> None:
     """Copy the theme's files next to the .tex (only when they changed, to keep TeX's cache)."""
-    for source in theme.folder.iterdir():
-        if source.is_file() and source.suffix in (".sty", ".tex", ".cls", ".def"):
-            target = build_dir / source.name
-            data = source.read_bytes()
-            if not target.is_file() or target.read_bytes() != data:
-                shutil.copyfile(source, target)
+    for source in files(theme):
+        target = build_dir / source.name
+        data = source.read_bytes()
+        if not target.is_file() or target.read_bytes() != data:
+            shutil.copyfile(source, target)
