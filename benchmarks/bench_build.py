@@ -35,9 +35,8 @@ def median(values: list[float]) -> float:
 def bare_pass(build_dir: Path, repeat: int) -> float:
     """One pdflatex pass over the .tex cvtex wrote (its aux present), no format."""
     copy = Path(tempfile.mkdtemp(prefix="bare-"))
-    for name in ("cvtex.tex", "cvtheme.sty", "cvtex.aux", "cvtex.out"):
-        if (build_dir / name).exists():
-            shutil.copy(build_dir / name, copy / name)
+    for path in [*build_dir.glob("*.sty"), *build_dir.glob("cvtex.tex"), *build_dir.glob("cvtex.aux")]:
+        shutil.copy(path, copy / path.name)
     times = [timed(["pdflatex", "-interaction=nonstopmode", "cvtex.tex"], copy)
              for _ in range(repeat)]
     shutil.rmtree(copy)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -9,6 +10,10 @@ import pytest
 
 from cvtex import compile as tex
 from cvtex.build import Request, build
+
+# Commands the tests run build in their own process: no build server is left behind
+# (tests/test_server.py turns it on where it is the subject).
+os.environ["CVTEX_SERVER"] = "0"
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -60,3 +65,18 @@ def reference_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
         shutil.copy(ROOT / name, folder / name)
     result = build(Request(cv=folder / "cv.yaml", build_dir=folder / "build"))
     return result.pdf
+
+
+def wait_for_format(folder: Path, timeout: float = 60) -> Path | None:
+    """The preamble format a build started dumping in `folder`, once it is there (None
+    where this TeX cannot dump one)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if found := sorted(folder.glob("cvfmt-*.fmt")):
+            return found[0]
+        if any(folder.glob("cvfmt-*.none")):
+            return None
+        time.sleep(0.05)
+    raise AssertionError(f"no format was dumped in {folder}")

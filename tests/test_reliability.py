@@ -14,6 +14,7 @@ from cvtex.build import Request, build
 from cvtex.buildfolder import default_build_dir
 from cvtex.errors import OutputError
 
+from .conftest import wait_for_format
 from .test_build import copy_reference, pdftext, run_cli, write_cv
 
 
@@ -98,9 +99,12 @@ def test_corrupt_or_unusable_cache_is_rebuilt_or_bypassed(
     cv = write_cv(tmp_path, {"name": "Ann Example"})
     build(Request(cv=cv))
     folder = default_build_dir(cv)
-    for name in ("cvtex.aux", "cvfmt.fmt", "cvtex.manifest.json", "cvtex.pdf", "cvtex.out"):
+    wait_for_format(folder)
+    for name in ("cvtex.aux", "cvtex.manifest.json", "cvtex.pdf", "cvtex.out"):
         if (folder / name).exists():
             (folder / name).write_bytes(b"\\garbage{{{ \x00\xff")
+    for fmt in folder.glob("cvfmt-*.fmt"):
+        fmt.write_bytes(b"\\garbage{{{ \x00\xff")
     cv.write_text(cv.read_text().replace("Ann", "Bea"))
     assert build(Request(cv=cv)).pdf.read_bytes().startswith(b"%PDF")
     # The cache folder is a file: bypassed with a warning.

@@ -1,3 +1,3 @@
-from cvtex.cli import main
+from cvtex.client import main
 
 main()

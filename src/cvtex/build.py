@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cvtex import buildfolder, themes
+from cvtex import buildfolder, paths, themes
 from cvtex import compile as tex
 from cvtex.engine_choice import choose_engine, describe_chars, unsupported_characters
 from cvtex.errors import (
@@ -288,7 +288,7 @@ def request_key(request: Request) -> str:
     key = {
         "cv": str(request.cv.resolve()), "bib": [str(p.resolve()) for p in request.bib],
         "theme": request.theme, "engine": request.engine, "paper": request.paper,
-        "cwd": os.getcwd(), "today": _today(), "code": buildfolder.code_hash(),
+        "cwd": os.getcwd(), "today": _today(), "code": paths.code_hash(),
         "python": sys.version,
         "env": {k: os.environ.get(k) for k in ("SOURCE_DATE_EPOCH", "CVTEX_NO_SYSTEM_TEX",
                                                "PATH", "TEXINPUTS", "TEXMFHOME")},

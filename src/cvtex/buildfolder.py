@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from cvtex import compile as tex
-from cvtex import themes
 from cvtex.errors import OutputError, Problem, Severity
 
 
@@ -63,27 +62,10 @@ def build_folder(folder: Path, chosen: bool = False) -> Iterator[tuple[Path, lis
 
 
 MANIFEST = "cvtex.manifest.json"
-_code_digest: str | None = None
 
 
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def code_hash() -> str:
-    """cvtex's own code and themes: a new version never reuses an old build."""
-    global _code_digest
-    if _code_digest is None:
-        digest = hashlib.sha256()
-        files = sorted(Path(__file__).parent.glob("*.py"))
-        files += sorted(themes.SUPPORT_DIR.glob("*.sty"))
-        with contextlib.suppress(OSError):
-            files += sorted(p for p in themes.templates_dir().rglob("*") if p.is_file())
-        for f in files:
-            with contextlib.suppress(OSError):
-                digest.update(f.name.encode() + f.read_bytes())
-        _code_digest = digest.hexdigest()
-    return _code_digest
 
 
 def unchanged(folder: Path, request_key: str) -> tuple[tex.Engine, list[Problem]] | None:

@@ -154,3 +154,36 @@ def themes_command() -> None:
     """List the themes: a name and a description per line."""
     for theme in themes.available():
         click.echo(f"{theme.name:<10} {theme.description}")
+
+
+@main.group("server")
+def server_group() -> None:
+    """The build server that spares one-shot builds Python's start-up (docs/performance.md)."""
+
+
+@server_group.command("status")
+def server_status_command() -> None:
+    """Say whether a build server is up for this cvtex, and where."""
+    import os
+
+    from cvtex.client import socket_path, wanted
+
+    path = socket_path(os.environ)
+    state = "up" if path.exists() else "not running (the next build starts one)"
+    if not wanted(["build"], os.environ):
+        state = "off here (CVTEX_SERVER=0, CI set, or no UNIX sockets)"
+    click.echo(f"build server: {state}\nsocket: {path}")
+
+
+@server_group.command("stop")
+def server_stop_command() -> None:
+    """Stop every build server of this user (each leaves within a second)."""
+    import os
+
+    from cvtex.client import server_dir
+
+    stopped = 0
+    for sock in server_dir(os.environ).glob("*.sock"):
+        sock.unlink(missing_ok=True)
+        stopped += 1
+    click.echo(f"stopped {stopped} build server{'s' if stopped != 1 else ''}")

@@ -16,7 +16,7 @@ from pylatex.utils import NoEscape
 
 from cvtex import latex, model, pubstyle, rules
 from cvtex.dates import date_range, display
-from cvtex.passes import END_OF_DUMP
+from cvtex.formatdump import END_OF_DUMP
 from cvtex.publication import Publication
 
 

@@ -8,18 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cvtex.errors import Problem
+from cvtex.paths import SUPPORT_DIR, templates_dir
 
 THEME_FILE = "cvtheme.sty"
-# TeX files of cvtex's own that every theme relies on (the page total).
-SUPPORT_DIR = Path(__file__).parent / "tex"
-
-
-def templates_dir() -> Path:
-    """Inside the wheel: cvtex/templates; in a source checkout: the repository's templates/."""
-    packaged = Path(__file__).parent / "templates"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "templates"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,125 @@
+"""The build server and the command's front door: a one-shot `cvtex build` goes through a
+resident server when one is up, with the same output, files and exit codes as in-process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cvtex import client
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """The server on, in a runtime folder of the test's own; stopped afterwards."""
+    run = tmp_path / "run"
+    run.mkdir(mode=0o700)
+    environ = {**os.environ, "CVTEX_SERVER": "1", "XDG_RUNTIME_DIR": str(run),
+               "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    environ.pop("CI", None)
+    yield environ
+    subprocess.run([sys.executable, "-m", "cvtex", "server", "stop"], env=environ,
+                   capture_output=True, check=False)
+
+
+def cvtex(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "cvtex", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def _server_up(env: dict[str, str]) -> Path:
+    """The socket, once the server the first build started accepts builds."""
+    sock = client.socket_path(env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if sock.exists():
+            return sock
+        time.sleep(0.05)
+    raise AssertionError(f"no build server came up; log: {sock.with_suffix('.log')}")
+
+
+def _builds_served(sock: Path) -> int:
+    return sock.with_suffix(".log").read_text().count("build served")
+
+
+def test_wanted_only_for_one_shot_builds() -> None:
+    on = {"CVTEX_SERVER": "1"}
+    assert client.wanted(["build", "cv.yaml"], on)
+    assert client.wanted(["build"], {})
+    assert not client.wanted(["build", "--watch"], on)
+    assert not client.wanted(["build", "--debug"], on)
+    assert not client.wanted(["build", "--help"], on)
+    assert not client.wanted(["validate", "cv.yaml"], on)
+    assert not client.wanted([], on)
+    assert not client.wanted(["build"], {"CVTEX_SERVER": "0"})
+    assert not client.wanted(["build"], {"CI": "true"})
+    assert client.wanted(["build"], {"CI": "true", "CVTEX_SERVER": "1"})
+
+
+def test_socket_is_per_code_not_per_folder(tmp_path: Path) -> None:
+    env = {"XDG_RUNTIME_DIR": str(tmp_path)}
+    assert client.socket_path(env).parent == tmp_path / "cvtex"
+    assert client.socket_path(env) == client.socket_path(dict(env))
+    assert client.socket_path({"XDG_CACHE_HOME": str(tmp_path / "c")}).parent == (
+        tmp_path / "c" / "cvtex" / "server")
+
+
+@pytest.mark.tex
+def test_builds_through_the_server_as_in_process(tmp_path: Path, env: dict[str, str]) -> None:
+    for name in ("cv.yaml", "publications.bib"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    env["SOURCE_DATE_EPOCH"] = "1700000000"
+    first = cvtex(["build", "cv.yaml", "-o", "first.pdf"], tmp_path, env)
+    assert first.returncode == 0, first.stderr
+    sock = _server_up(env)
+    assert _builds_served(sock) == 0
+
+    # Relative paths, the environment and the streams are the caller's.
+    served = cvtex(["build", "cv.yaml", "-o", "served.pdf", "--build-dir", "b"], tmp_path, env)
+    assert served.returncode == 0, served.stderr
+    assert served.stdout.startswith("wrote served.pdf (pdflatex")
+    assert _builds_served(sock) == 1
+    assert (tmp_path / "b" / "cvtex.tex").is_file()
+    assert (tmp_path / "served.pdf").read_bytes() == (tmp_path / "first.pdf").read_bytes()
+
+    # Bad input: exit 2, the located message on the caller's stderr, the PDF kept.
+    (tmp_path / "cv.yaml").write_text((ROOT / "cv.yaml").read_text().replace("name:", "nmae:"))
+    bad = cvtex(["build", "cv.yaml", "-o", "served.pdf", "--build-dir", "b"], tmp_path, env)
+    assert bad.returncode == 2
+    assert 'cv.yaml:3:1: nmae: unknown key "nmae"' in bad.stderr
+    assert "Traceback" not in bad.stderr
+    assert _builds_served(sock) == 2
+    assert (tmp_path / "served.pdf").read_bytes() == (tmp_path / "first.pdf").read_bytes()
+
+
+@pytest.mark.tex
+def test_a_stale_socket_falls_back_to_building_here(tmp_path: Path, env: dict[str, str]) -> None:
+    for name in ("cv.yaml", "publications.bib"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    sock = client.socket_path(env)
+    sock.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    sock.write_text("")  # a socket file nobody listens on (a server killed hard)
+    done = cvtex(["build", "cv.yaml"], tmp_path, env)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "cv.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_stop_removes_the_socket_and_the_server_leaves(tmp_path: Path,
+                                                      env: dict[str, str]) -> None:
+    sock = client.socket_path(env)
+    sock.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    client.start_server(sock)
+    _server_up(env)
+    stopped = cvtex(["server", "stop"], tmp_path, env)
+    assert stopped.stdout.strip() == "stopped 1 build server"
+    assert not sock.exists()
+    status = cvtex(["server", "status"], tmp_path, env)
+    assert "not running" in status.stdout
