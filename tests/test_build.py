@@ -203,8 +203,8 @@ def test_source_date_epoch_gives_byte_identical_pdfs(tmp_path: Path,
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     cv = copy_reference(tmp_path)
     one = build(Request(cv=cv, output=tmp_path / "one.pdf", build_dir=tmp_path / "b1"))
-    # The second build also differs in how it runs: no preamble format, one folder reused.
-    monkeypatch.setenv("CVTEX_NO_FORMAT", "1")
+    # The second build runs in another folder, from another working folder.
+    monkeypatch.chdir(tmp_path / "b1")
     two = build(Request(cv=cv, output=tmp_path / "two.pdf", build_dir=tmp_path / "b2"))
     assert one.pdf.read_bytes() == two.pdf.read_bytes()
     assert b"2023" in subprocess.run(["pdfinfo", str(one.pdf)], capture_output=True,

@@ -38,9 +38,12 @@ class PreambleFormat:
         self.engine = engine
         self.name = PREFIX + key.hexdigest()[:20]
         self.fmt = folder / f"{self.name}.fmt"
-        # XeTeX and LuaTeX cannot keep their OpenType fonts in a format.
+        # XeTeX and LuaTeX cannot keep their OpenType fonts in a format. A pass on a format
+        # numbers its fonts differently (same page, other bytes): a reproducible build
+        # (SOURCE_DATE_EPOCH) never uses one, so its PDF never depends on the cache.
         self.usable = (engine.name == "pdflatex" and bool(found)
-                       and os.environ.get("CVTEX_NO_FORMAT") != "1")
+                       and os.environ.get("CVTEX_NO_FORMAT") != "1"
+                       and "SOURCE_DATE_EPOCH" not in os.environ)
 
     def ready(self) -> bool:
         return self.usable and self.fmt.is_file()
