@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -123,3 +125,70 @@ def test_stop_removes_the_socket_and_the_server_leaves(tmp_path: Path,
     assert not sock.exists()
     status = cvtex(["server", "status"], tmp_path, env)
     assert "not running" in status.stdout
+
+
+def test_a_server_that_does_not_answer_is_given_up(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Connected but silent (stopped, overloaded): the command builds by itself, and the
+    server, should it wake up, builds nothing (it waits for a go that never comes)."""
+    path = tmp_path / "s.sock"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen(1)
+    monkeypatch.setattr(client, "START_SECONDS", 0.3)
+    started = time.monotonic()
+    assert client.forward(path, ["build", "cv.yaml"]) is None
+    assert time.monotonic() - started < 5
+    conn, _ = listener.accept()
+    _, fds, _, _ = socket.recv_fds(conn, client.HEADER.size, client.FDS)
+    assert len(fds) == client.FDS
+    conn.settimeout(1)
+    try:
+        conn.sendall(b"started 1\n")
+        answer = conn.recv(1)
+    except OSError:  # the caller has closed its end
+        answer = b""
+    assert answer == b""  # no go: the caller has left
+    for fd in fds:
+        os.close(fd)
+    conn.close()
+    listener.close()
+
+
+@pytest.mark.tex
+def test_ctrl_c_at_the_caller_stops_the_served_build(tmp_path: Path,
+                                                     env: dict[str, str]) -> None:
+    for name in ("cv.yaml", "publications.bib"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    assert cvtex(["build", "cv.yaml"], tmp_path, env).returncode == 0
+    sock = _server_up(env)
+    # A pdflatex that hangs (the format dump, run with -ini, just fails).
+    fake = tmp_path / "fake"
+    fake.mkdir()
+    (fake / "pdflatex").write_text(
+        f'#!/bin/sh\ncase "$*" in *-ini*) exit 1;; esac\necho $$ > {fake}/pid\nexec sleep 60\n')
+    (fake / "pdflatex").chmod(0o755)
+    hanging = {**env, "PATH": f"{fake}{os.pathsep}{env['PATH']}"}
+    (tmp_path / "cv.yaml").write_text((ROOT / "cv.yaml").read_text() + "\n# changed\n")
+    caller = subprocess.Popen([sys.executable, "-m", "cvtex", "build", "cv.yaml"],
+                              cwd=tmp_path, env=hanging, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while not (fake / "pid").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    tex_pid = int((fake / "pid").read_text())
+    assert _builds_served(sock) == 1
+    caller.send_signal(signal.SIGINT)
+    assert caller.wait(timeout=20) == 130
+    deadline = time.monotonic() + 10
+    while _alive(tex_pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(tex_pid)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

@@ -28,6 +28,8 @@ from cvtex import paths
 _IN_PROCESS = {"--watch", "--debug", "-h", "--help"}
 HEADER = struct.Struct("!I")  # length of the JSON request that follows
 FDS = 3  # the client's stdin, stdout and stderr, passed to the build
+GO = b"g"
+START_SECONDS = 10
 
 
 def wanted(argv: list[str], env: dict[str, str] | os._Environ[str]) -> bool:
@@ -76,11 +78,14 @@ def forward(path: Path, argv: list[str]) -> int | None:
         }).encode()
         socket.send_fds(conn, [HEADER.pack(len(request))], [0, 1, 2])
         conn.sendall(request)
+        conn.settimeout(START_SECONDS)  # a server that hangs must not hang the command
         started = _read_line(conn)
+        if not started.startswith(b"started "):
+            raise OSError("the server did not take the build")
+        # Only now does the build begin: a server that answers after we gave up builds nothing.
+        conn.sendall(GO)
+        conn.settimeout(None)
     except OSError:
-        conn.close()
-        return None
-    if not started.startswith(b"started "):
         conn.close()
         return None
     child = int(started.split()[1])

@@ -25,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-from cvtex.client import FDS, HEADER
+from cvtex.client import FDS, GO, HEADER, START_SECONDS
 
 IDLE_SECONDS = 20 * 60
 
@@ -103,6 +103,7 @@ def _child(conn: socket.socket) -> int:
     """One build, in the caller's place; returns the exit code, also sent to the caller."""
     code = 1
     try:
+        conn.settimeout(START_SECONDS)  # a caller that connects and says nothing
         header, fds, _, _ = socket.recv_fds(conn, HEADER.size, FDS)
         if len(header) != HEADER.size or len(fds) != FDS:
             return 1
@@ -126,6 +127,9 @@ def _child(conn: socket.socket) -> int:
         signal.signal(signal.SIGINT, signal.default_int_handler)
         _streams(request["encoding"], request["errors"])
         conn.sendall(f"started {os.getpid()}\n".encode())
+        if conn.recv(1) != GO:
+            return 1  # the caller gave up waiting and builds by itself
+        conn.settimeout(None)
         code = _run(request["argv"])
         conn.sendall(bytes([code & 0xFF]))
     except OSError:
