@@ -94,3 +94,18 @@ def test_asks_rerun_reads_latex_and_package_warnings() -> None:
     assert tex.asks_rerun("(rerunfilecheck)                Rerun to get outlines right")
     assert not tex.asks_rerun("Package: rerunfilecheck 2022-07-10 v1.10 Rerun checks for aux")
     assert not tex.asks_rerun("Output written on cvtex.pdf (2 pages, 80000 bytes).")
+
+
+@pytest.mark.tex
+@pytest.mark.parametrize("theme", ["classic", "modern"])
+def test_the_foot_keeps_its_colour_to_itself(tmp_path: Path, theme: str) -> None:
+    """A coloured page number must not colour the next page's text."""
+    cv = _long_cv(tmp_path, 2)
+    result = build(Request(cv=cv, build_dir=tmp_path / "build", theme=theme))
+    with pdfplumber.open(result.pdf) as doc:
+        assert len(doc.pages) >= 3
+        for page in doc.pages:
+            colours = [tuple(c["non_stroking_color"] or (0,)) for c in page.chars
+                       if c["text"].isalpha()]
+            black = sum(1 for c in colours if set(c) == {0})
+            assert black > len(colours) / 2, page.page_number

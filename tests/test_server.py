@@ -192,3 +192,24 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+@pytest.mark.tex
+def test_served_build_has_the_callers_time_zone(tmp_path: Path, env: dict[str, str]) -> None:
+    """'Last updated' is today where the caller is (26 hours separate these two zones)."""
+    (tmp_path / "cv.yaml").write_text("name: Ada Lovelace\nlayout:\n  last_updated: true\n"
+                                      "sections:\n  - title: About\n    kind: text\n"
+                                      "    text: Analyst.\n")
+    assert cvtex(["build", "cv.yaml", "-o", "first.pdf"], tmp_path, env).returncode == 0
+    sock = _server_up(env)
+    for zone in ("Pacific/Kiritimati", "Etc/GMT+12"):
+        here = {**env, "TZ": zone}
+        done = cvtex(["build", "cv.yaml", "-o", f"{zone[-4:]}.pdf"], tmp_path, here)
+        assert done.returncode == 0, done.stderr
+        today = subprocess.run([sys.executable, "-c", "import datetime as d; t = d.date.today();"
+                                " print(f'{t:%B} {t.day}, {t.year}')"], env=here,
+                               capture_output=True, text=True, check=True).stdout.strip()
+        text = subprocess.run(["pdftotext", f"{zone[-4:]}.pdf", "-"], cwd=tmp_path,
+                              capture_output=True, text=True, check=True).stdout
+        assert f"Last updated: {today}" in text
+    assert _builds_served(sock) == 2

@@ -16,6 +16,7 @@ import atexit
 import contextlib
 import json
 import os
+import signal
 import socket
 import struct
 import subprocess
@@ -51,15 +52,28 @@ def server_dir(env: dict[str, str] | os._Environ[str]) -> Path:
 
 
 def socket_path(env: dict[str, str] | os._Environ[str]) -> Path:
-    """One server per cvtex code, Python and module path: an upgrade never talks to an old
-    server (which then idles out)."""
+    """One server per cvtex code, Python and installed libraries: an upgrade of either never
+    talks to an old server (which then idles out)."""
     import hashlib
 
     # sys.path[0] is the script's folder or, under -m, the working folder: not where
-    # modules come from, and it must not make a server per folder.
-    where = [paths.code_hash(), str(paths.PACKAGE_DIR), sys.executable, *sys.path[1:]]
+    # modules come from, and it must not make a server per folder. A library installed,
+    # upgraded or removed changes its folder's time (a new dist-info folder in it).
+    where = [paths.code_hash(), str(paths.PACKAGE_DIR), sys.executable]
+    for entry in sys.path[1:]:
+        with contextlib.suppress(OSError):
+            where.append(f"{entry}:{os.stat(entry).st_mtime_ns}")
     key = hashlib.sha256("\0".join(where).encode())
     return server_dir(env) / f"{key.hexdigest()[:16]}.sock"
+
+
+def private(folder: Path) -> bool:
+    """A folder of this user's that no one else can enter."""
+    try:
+        info = folder.stat()
+    except OSError:
+        return False
+    return info.st_uid == os.getuid() and not info.st_mode & 0o077
 
 
 def forward(path: Path, argv: list[str]) -> int | None:
@@ -67,9 +81,14 @@ def forward(path: Path, argv: list[str]) -> int | None:
     nothing has been done and the command runs here)."""
     if len(os.fsencode(path)) > 100:  # longer than a UNIX socket address can be
         return None
+    if sys.stdout is None or sys.stderr is None or not private(path.parent):
+        return None  # the environment and the terminal go only to this user's own server
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    conn.settimeout(START_SECONDS)  # a server that hangs must not hang the command
     try:
         conn.connect(os.fspath(path))
+        if not same_user(conn):
+            raise OSError("the socket is not this user's")
         mask = os.umask(0)
         os.umask(mask)
         request = json.dumps({
@@ -78,26 +97,38 @@ def forward(path: Path, argv: list[str]) -> int | None:
         }).encode()
         socket.send_fds(conn, [HEADER.pack(len(request))], [0, 1, 2])
         conn.sendall(request)
-        conn.settimeout(START_SECONDS)  # a server that hangs must not hang the command
         started = _read_line(conn)
         if not started.startswith(b"started "):
             raise OSError("the server did not take the build")
         # Only now does the build begin: a server that answers after we gave up builds nothing.
         conn.sendall(GO)
         conn.settimeout(None)
-    except OSError:
+    except (OSError, ValueError):
         conn.close()
         return None
-    child = int(started.split()[1])
+    except KeyboardInterrupt:
+        conn.close()  # before the go: nothing was built
+        return 130
+    return _wait(conn, int(started.split()[1]))
+
+
+def _wait(conn: socket.socket, child: int) -> int:
+    """The served build's exit code. Ctrl-C, a hang-up or a kill of this command stops the
+    build as they would here (its TeX run is killed first), then this command leaves."""
+    def stop(signum: int, _frame: object) -> None:
+        raise _Stopped(signum)
+
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, stop)
     try:
         code = conn.recv(1)
-    except KeyboardInterrupt:
-        # Ctrl-C: the build stops as it would here (its TeX run is killed), then we leave.
+    except (KeyboardInterrupt, _Stopped) as stopped:
+        signum = stopped.signum if isinstance(stopped, _Stopped) else signal.SIGINT
         with contextlib.suppress(OSError):
-            os.kill(child, 2)
+            os.kill(child, signal.SIGINT)  # the child cleans up on SIGINT
             conn.settimeout(10)
             conn.recv(1)
-        return 130
+        return 128 + signum
     finally:
         conn.close()
     if not code:
@@ -105,6 +136,20 @@ def forward(path: Path, argv: list[str]) -> int | None:
               "(CVTEX_SERVER=0 builds without it)", file=sys.stderr)
         return 1
     return code[0]
+
+
+class _Stopped(Exception):
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def same_user(conn: socket.socket) -> bool:
+    """Linux tells who is on the other end; elsewhere the private folder is the guard."""
+    if not hasattr(socket, "SO_PEERCRED"):
+        return True
+    creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    return struct.unpack("3i", creds)[1] == os.getuid()
 
 
 def _read_line(conn: socket.socket) -> bytes:
@@ -122,8 +167,7 @@ def start_server(path: Path) -> None:
     try:
         folder = path.parent
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = folder.stat()
-        if info.st_uid != os.getuid() or info.st_mode & 0o077:
+        if not private(folder):
             return  # not a folder only this user can reach: no server
         with open(path.with_suffix(".log"), "w") as log:
             subprocess.Popen([sys.executable, "-m", "cvtex.server", os.fspath(path)],
@@ -142,6 +186,10 @@ def main() -> None:
             sys.exit(code)
         if len(os.fsencode(path)) <= 100:
             atexit.register(start_server, path)  # after this build: it keeps both cores
+    # A kill or hang-up stops a build here as Ctrl-C does: the TeX run is killed, not left.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        with contextlib.suppress(ValueError, OSError):
+            signal.signal(signum, signal.default_int_handler)
     from cvtex.cli import main as cli_main
 
     cli_main(prog_name="cvtex")

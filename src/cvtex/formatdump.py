@@ -72,7 +72,7 @@ class PreambleFormat:
             pending.unlink(missing_ok=True)
 
     def discard(self) -> None:
-        """A pass failed on this format: never use it again."""
+        """A pass failed on this format: remove it (the next build dumps a fresh one)."""
         self.fmt.unlink(missing_ok=True)
 
 

@@ -16,16 +16,16 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import locale
 import os
 import select
 import signal
 import socket
-import struct
 import sys
 import time
 from pathlib import Path
 
-from cvtex.client import FDS, GO, HEADER, START_SECONDS
+from cvtex.client import FDS, GO, HEADER, START_SECONDS, same_user
 
 IDLE_SECONDS = 20 * 60
 
@@ -42,16 +42,17 @@ def _warm() -> None:
 
 
 def serve(path: Path) -> None:
-    _warm()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    # Bound under a private name, then moved into place in one step: a client never meets a
-    # half-made server, and a server that finds its socket replaced knows to leave.
+    # Bound under a private name, then moved into place in one step: a server that finds its
+    # socket replaced knows to leave. In place before the imports, so `cvtex server stop`
+    # reaches a server that is still starting; builds wait in the queue meanwhile.
     private = path.with_name(f"{path.stem}.{os.getpid()}.tmp")
     private.unlink(missing_ok=True)
     listener.bind(os.fspath(private))
     listener.listen(16)
+    mine = private.stat().st_ino
     os.replace(private, path)
-    mine = path.stat().st_ino
+    _warm()
     children: set[int] = set()
     last = time.monotonic()
     while True:
@@ -63,20 +64,25 @@ def serve(path: Path) -> None:
             break  # removed (`cvtex server stop`, a cleaned cache)
         if not children and time.monotonic() - last > IDLE_SECONDS:
             with contextlib.suppress(OSError):
-                path.unlink()
+                if path.stat().st_ino == mine:  # never another server's socket
+                    path.unlink()
             break
         ready, _, _ = select.select([listener], [], [], 1.0)
         if not ready:
             continue
         conn, _ = listener.accept()
         last = time.monotonic()
-        if not _same_user(conn):
+        if not same_user(conn):
             conn.close()
             continue
         pid = os.fork()
         if pid == 0:
-            listener.close()
-            os._exit(_child(conn))
+            code = 1
+            try:
+                listener.close()
+                code = _child(conn)
+            finally:
+                os._exit(code)  # whatever happened, this child never returns to the loop
         children.add(pid)
         conn.close()
     listener.close()
@@ -91,17 +97,10 @@ def _reaped(children: set[int]) -> set[int]:
     return done
 
 
-def _same_user(conn: socket.socket) -> bool:
-    """Linux tells who is on the other end; elsewhere the private folder is the guard."""
-    if not hasattr(socket, "SO_PEERCRED"):
-        return True
-    creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    return struct.unpack("3i", creds)[1] == os.getuid()
-
-
 def _child(conn: socket.socket) -> int:
     """One build, in the caller's place; returns the exit code, also sent to the caller."""
     code = 1
+    log = os.fdopen(os.dup(2), "w")  # the server's log, before fd 2 becomes the caller's
     try:
         conn.settimeout(START_SECONDS)  # a caller that connects and says nothing
         header, fds, _, _ = socket.recv_fds(conn, HEADER.size, FDS)
@@ -122,6 +121,9 @@ def _child(conn: socket.socket) -> int:
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
+        time.tzset()  # "last updated: today" is the caller's today
+        with contextlib.suppress(locale.Error):
+            locale.setlocale(locale.LC_ALL, "")
         os.umask(request["umask"])
         os.setpgid(0, 0)  # Ctrl-C at the caller reaches this build only
         signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -131,14 +133,20 @@ def _child(conn: socket.socket) -> int:
             return 1  # the caller gave up waiting and builds by itself
         conn.settimeout(None)
         code = _run(request["argv"])
+        _flush()
         conn.sendall(bytes([code & 0xFF]))
-    except OSError:
-        pass
+    except Exception as exc:  # never a traceback at the caller; the log keeps the reason
+        print(f"build failed in the server: {type(exc).__name__}: {exc}", file=log)
     finally:
-        with contextlib.suppress(Exception):
-            sys.stdout.flush()
-            sys.stderr.flush()
+        _flush()
+        log.close()
     return code
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
 
 
 def _streams(encoding: str, errors: str) -> None:
