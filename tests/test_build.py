@@ -198,14 +198,17 @@ def test_a_killed_run_keeps_the_last_good_pdf(tmp_path: Path,
 # ---- reproducible output, metadata, links ---------------------------------------------------
 
 @pytest.mark.tex
-def test_source_date_epoch_gives_byte_identical_pdfs(tmp_path: Path,
+@pytest.mark.parametrize("engine", ["pdflatex", pytest.param("xelatex", marks=needs_xelatex)])
+def test_source_date_epoch_gives_byte_identical_pdfs(tmp_path: Path, engine: str,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     cv = copy_reference(tmp_path)
-    one = build(Request(cv=cv, output=tmp_path / "one.pdf", build_dir=tmp_path / "b1"))
+    one = build(Request(cv=cv, output=tmp_path / "one.pdf", build_dir=tmp_path / "b1",
+                        engine=engine))
     # The second build runs in another folder, from another working folder.
     monkeypatch.chdir(tmp_path / "b1")
-    two = build(Request(cv=cv, output=tmp_path / "two.pdf", build_dir=tmp_path / "b2"))
+    two = build(Request(cv=cv, output=tmp_path / "two.pdf", build_dir=tmp_path / "b2",
+                        engine=engine))
     assert one.pdf.read_bytes() == two.pdf.read_bytes()
     assert b"2023" in subprocess.run(["pdfinfo", str(one.pdf)], capture_output=True,
                                      check=True).stdout
