@@ -37,9 +37,18 @@ def cvtex(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Complet
                           capture_output=True, text=True, timeout=120)
 
 
+def _socket(env: dict[str, str]) -> Path:
+    """The socket `python -m cvtex` uses: its key covers the module path, which differs in
+    this test process (pytest adds to it)."""
+    out = subprocess.run([sys.executable, "-c", "import os; from cvtex.client import "
+                          "socket_path; print(socket_path(os.environ))"], env=env,
+                         capture_output=True, text=True, check=True)
+    return Path(out.stdout.strip())
+
+
 def _server_up(env: dict[str, str]) -> Path:
     """The socket, once the server the first build started accepts builds."""
-    sock = client.socket_path(env)
+    sock = _socket(env)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if sock.exists():
@@ -106,7 +115,7 @@ def test_builds_through_the_server_as_in_process(tmp_path: Path, env: dict[str, 
 def test_a_stale_socket_falls_back_to_building_here(tmp_path: Path, env: dict[str, str]) -> None:
     for name in ("cv.yaml", "publications.bib"):
         shutil.copy(ROOT / name, tmp_path / name)
-    sock = client.socket_path(env)
+    sock = _socket(env)
     sock.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     sock.write_text("")  # a socket file nobody listens on (a server killed hard)
     done = cvtex(["build", "cv.yaml"], tmp_path, env)
@@ -116,7 +125,7 @@ def test_a_stale_socket_falls_back_to_building_here(tmp_path: Path, env: dict[st
 
 def test_stop_removes_the_socket_and_the_server_leaves(tmp_path: Path,
                                                       env: dict[str, str]) -> None:
-    sock = client.socket_path(env)
+    sock = _socket(env)
     sock.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     client.start_server(sock)
     _server_up(env)
