@@ -194,7 +194,8 @@ def main() -> None:
         mark = "" if target is None else f"<= {target}" + ("" if ratio <= target else " MISSED")
         print(f"{name:<44} {seconds:8.3f} {ratio:6.2f} {mark:>7}")
     print(f"{'bare pass of the 1,000-publication .tex':<44} {big_bare:8.3f}")
-    print(f"peak memory (largest child + this process): {peak_mb:.0f} MB (target <= 300 MB)")
+    print(f"peak memory (the largest build process run from here, with its TeX, + this "
+          f"process): {peak_mb:.0f} MB (target <= 300 MB)")
     shutil.rmtree(work, ignore_errors=True)
 
 
