@@ -165,8 +165,9 @@ def test_a_server_that_does_not_answer_is_given_up(tmp_path: Path,
 
 
 @pytest.mark.tex
-def test_ctrl_c_at_the_caller_stops_the_served_build(tmp_path: Path,
-                                                     env: dict[str, str]) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_ctrl_c_or_a_kill_at_the_caller_stops_the_served_build(
+        tmp_path: Path, env: dict[str, str], signum: int) -> None:
     for name in ("cv.yaml", "publications.bib"):
         shutil.copy(ROOT / name, tmp_path / name)
     assert cvtex(["build", "cv.yaml"], tmp_path, env).returncode == 0
@@ -187,8 +188,8 @@ def test_ctrl_c_at_the_caller_stops_the_served_build(tmp_path: Path,
         time.sleep(0.05)
     tex_pid = int((fake / "pid").read_text())
     assert _builds_served(sock) == 1
-    caller.send_signal(signal.SIGINT)
-    assert caller.wait(timeout=20) == 130
+    caller.send_signal(signum)
+    assert caller.wait(timeout=20) == 128 + signum
     deadline = time.monotonic() + 10
     while _alive(tex_pid) and time.monotonic() < deadline:
         time.sleep(0.05)
