@@ -61,13 +61,15 @@ def test_a_changed_preamble_gets_its_own_format(tmp_path: Path) -> None:
     old = wait_for_format(folder)
     if old is None:
         pytest.skip("this TeX has no mylatexformat")
+    legacy = folder / "cvfmt.fmt"  # the one name earlier versions used
+    legacy.write_bytes(b"old")
     build(Request(cv=cv, build_dir=folder, paper="a4"))
     assert "format=cvfmt " not in tex.job_file(folder, ".log").read_text().splitlines()[0]
     deadline = time.monotonic() + 60
     while old.exists() and time.monotonic() < deadline:  # removed once the new one is in
         time.sleep(0.05)
     new = wait_for_format(folder)
-    assert new is not None and new != old and not old.exists()
+    assert new is not None and new != old and not old.exists() and not legacy.exists()
 
 
 def test_no_format_on_unicode_engines_or_when_turned_off(

@@ -75,10 +75,15 @@ def test_wanted_only_for_one_shot_builds() -> None:
     assert client.wanted(["build"], {"CI": "true", "CVTEX_SERVER": "1"})
 
 
-def test_socket_is_per_code_not_per_folder(tmp_path: Path) -> None:
-    env = {"XDG_RUNTIME_DIR": str(tmp_path)}
-    assert client.socket_path(env).parent == tmp_path / "cvtex"
-    assert client.socket_path(env) == client.socket_path(dict(env))
+def test_socket_is_per_code_not_per_folder(tmp_path: Path, env: dict[str, str]) -> None:
+    """Under `python -m`, the working folder leads the module path: one server all the same."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    sockets = {line for folder in ("a", "b")
+               for line in cvtex(["server", "status"], tmp_path / folder, env).stdout.splitlines()
+               if line.startswith("socket: ")}
+    assert sockets == {f"socket: {_socket(env)}"}
+    assert _socket(env).parent == tmp_path / "run" / "cvtex"
     assert client.socket_path({"XDG_CACHE_HOME": str(tmp_path / "c")}).parent == (
         tmp_path / "c" / "cvtex" / "server")
 

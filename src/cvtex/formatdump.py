@@ -83,7 +83,8 @@ def dump(engine: tex.Engine, work: Path, target: Path) -> None:
         made = tex.dump_format(engine, work / f"{tex.JOB}.tex")
         if made is not None:
             os.replace(made, target)
-            for old in target.parent.glob(f"{PREFIX}*.fmt"):
+            # Older keys, and the plain cvfmt.fmt of earlier cvtex versions.
+            for old in target.parent.glob("cvfmt*.fmt"):
                 if old != target:
                     old.unlink(missing_ok=True)
         elif target.parent.is_dir():

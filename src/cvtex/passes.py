@@ -54,8 +54,7 @@ def run_passes(folder: Path, source: str, theme: themes.Theme, engine: tex.Engin
             reused = False
             fmt.discard()
             use_fmt = False
-            for name in (f"{tex.JOB}.aux", f"{tex.JOB}.out"):
-                (folder / name).unlink(missing_ok=True)
+            tex.job_file(folder, ".aux").unlink(missing_ok=True)
             log = tex.run(engine, tex_file)
         passes += 1
         if missing := tex.missing_characters(log):
